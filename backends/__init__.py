@@ -1,0 +1,1 @@
+"""Back-end institutions: bureau, bank, medical-insurance platforms, hospital."""

@@ -1,0 +1,1 @@
+"""sscard: the social security card itself, in pure Python (bytes in, bytes out)."""

@@ -1,0 +1,1 @@
+"""Conformance harness: requirement-traced suites, PICS/PIXIT, verdicts, reports."""

@@ -1,0 +1,1 @@
+"""Hosts cards and everything around them: transports, reader, world, replay, load, CLI."""

@@ -1,0 +1,1 @@
+"""Scenario scripts (YAML) and their JSON Schema: data, not code."""
