@@ -1,0 +1,1 @@
+"""HSM service: hosts the SSSE HSM arithmetic (card_os.ssse.hsm) for readers without a PSAM."""

@@ -1,0 +1,37 @@
+"""HSM HTTP API (the reader's HSM mode talks to it; docs/http-api.md "HSM")."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from backends.core.auth import Principal, require_kind
+from backends.hsm import schemas as sc
+from backends.hsm.service import HsmService
+
+router = APIRouter(prefix="/hsm", tags=["hsm"])
+
+# Terminals reach the HSM through their institution's back-end (card-spec §2.4, "1903/1904").
+HsmCaller = Annotated[
+    Principal, Depends(require_kind("hospital", "pharmacy", "bank", "bureau", "hsm"))
+]
+
+
+@router.post("/read-card-bas/step2", response_model=sc.Step2Response)
+def read_card_bas_step2(body: sc.Step1Request, _: HsmCaller) -> sc.Step2Response:
+    """Step1 string -> pKey for iReadCardBas_HSM_Step2."""
+    return sc.Step2Response(pkey=HsmService().read_card_bas_step2(body.step1))
+
+
+@router.post("/pin-reload", response_model=sc.PinReloadResponse)
+def pin_reload(body: sc.PinReloadRequest, _: HsmCaller) -> sc.PinReloadResponse:
+    """The PIN-reload command for the card's challenge (iReloadPIN_HSM steps)."""
+    apdu = HsmService().pin_reload(
+        body.algorithm,
+        body.region,
+        bytes.fromhex(body.historical),
+        bytes.fromhex(body.challenge),
+        body.new_pin,
+    )
+    return sc.PinReloadResponse(apdu=apdu.hex().upper())
