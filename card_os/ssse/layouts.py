@@ -15,10 +15,10 @@ from pydantic import BaseModel, Field
 from card_os import codecs
 
 __all__ = [
+    "DEFAULT_DF_LAYOUTS",
+    "EF0D",
     "EF05",
     "EF06",
-    "EF0D",
-    "DEFAULT_DF_LAYOUTS",
     "DfLayout",
     "EfLayout",
     "FieldFormat",
@@ -165,7 +165,9 @@ DEFAULT_DF_LAYOUTS: list[DfLayout] = [
         aid_suffix=0x00,
         name="公共应用数据区",
         efs=[
-            _ef(0xEF05, "户籍", _f(0x20, "户籍所在地", 3, "region"), _f(0x21, "户籍地址", 40, "gbk")),
+            _ef(
+                0xEF05, "户籍", _f(0x20, "户籍所在地", 3, "region"), _f(0x21, "户籍地址", 40, "gbk")
+            ),
             _ef(
                 0xEF06,
                 "常住地",

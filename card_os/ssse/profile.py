@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from card_os.ssse.layouts import DEFAULT_DF_LAYOUTS, DfLayout
 
-__all__ = ["IssuerProfile", "KeyIds", "PinPolicy", "ProfileError", "TEST_MASTER_KEYS"]
+__all__ = ["TEST_MASTER_KEYS", "IssuerProfile", "KeyIds", "PinPolicy", "ProfileError"]
 
 PinGuard = Literal["ef05_read", "ef06_read", "df01_read", "df02_read", "df03_read", "df04_read"]
 
@@ -78,7 +78,7 @@ class KeyIds(_Strict):
 class AtrMaker(_Strict):
     """Historical-byte maker fields (card-spec §5), hex."""
 
-    chip_maker: str = "0081"
+    chip_maker: str | None = Field(default=None, description="None: 0081 gen 2, 008C gen 3")
     cos: str = "543116"
     card_maker: str = "8660"
 
