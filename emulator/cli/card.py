@@ -3,3 +3,7 @@
 import typer
 
 app = typer.Typer(help="card commands", no_args_is_help=True)
+
+from emulator.cli.card_serve import serve as _serve  # noqa: E402
+
+app.command("serve")(_serve)
