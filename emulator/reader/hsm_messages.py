@@ -62,3 +62,48 @@ def parse_read_key(text: str) -> ReadKey:
     if not set(head) <= _HEX or not set(tail[:32]) <= _HEX:
         raise ReaderError(-41)
     return ReadKey(bytes.fromhex(head[:16]), bytes.fromhex(tail[:32]))
+
+
+#: Key address of the PIN-reload HSM request (card-spec §2.4, S1: "0173").
+RELOAD_KEY_ADDRESS = "0173"
+#: PIN reload command header: secure messaging, 20 bytes of PIN block ‖ MAC (card-spec §2.1).
+RELOAD_PIN_HEADER = bytes.fromhex("8424000114")
+RELOAD_LAYOUT = "算法标识|0173|区划代码|ATR历史字节|随机数|8424000114|新PIN|"
+
+
+@dataclass(frozen=True)
+class ReloadRequest:
+    """iReloadPIN_HSM_Step1 output (our layout after S1's, docs/reader.md):
+    算法标识|0173|区划代码|ATR历史字节|随机数|8424000114|新PIN|"""
+
+    algorithm: str
+    region: str
+    historical: str
+    challenge: str
+    new_pin: str
+
+    def to_out_string(self) -> str:
+        fields = (
+            self.algorithm,
+            RELOAD_KEY_ADDRESS,
+            self.region,
+            self.historical,
+            self.challenge,
+            RELOAD_PIN_HEADER.hex().upper(),
+            self.new_pin,
+        )
+        return "".join(f"{value}|" for value in fields)
+
+    @classmethod
+    def parse(cls, text: str) -> ReloadRequest:
+        """Parse the Step1 string; bad input is -23 naming the field."""
+        parts = text.split("|")
+        if len(parts) != 8 or parts[-1] != "":
+            raise ReaderError(
+                -23, "PIN重装请求应为 算法标识|0173|区划代码|ATR历史字节|随机数|8424000114|新PIN|"
+            )
+        algorithm, _, region, historical, challenge, _, new_pin = parts[:-1]
+        return cls(algorithm, region, historical.upper(), challenge.upper(), new_pin)
+
+    def __repr__(self) -> str:  # the new PIN never shows in logs or tracebacks
+        return f"ReloadRequest(algorithm={self.algorithm!r}, region={self.region!r}, new_pin=***)"

@@ -24,7 +24,12 @@ from emulator.reader.card_session import CardSession
 from emulator.reader.codes import OK, ReaderError, Result
 from emulator.reader.file_addr import parse_file_addr
 from emulator.reader.generic_read import read_records
-from emulator.reader.hsm_messages import Step1Data, parse_read_key
+from emulator.reader.hsm_messages import (
+    RELOAD_PIN_HEADER,
+    ReloadRequest,
+    Step1Data,
+    parse_read_key,
+)
 from emulator.reader.pin_pad import PinEntryCancelled, PinEntryTimeout, PinPad
 from emulator.reader.psam import CardIdentity, PsamModule
 
@@ -43,11 +48,6 @@ SLOT_ORDER: dict[IType, tuple[str, ...]] = {
 }
 #: First byte of 规范版本 -> generation (card-spec §1.3: '2' or 0x00 is 2nd gen).
 GENERATIONS: dict[str, int] = {"2": 2, "3": 3, "": 2}
-#: HSM key addresses of the PIN-reload strings (card-spec §2.4, S1: "0090", "0173").
-RELOAD_AUTH_KEY_ADDRESS = "0090"
-RELOAD_BLOCK_KEY_ADDRESS = "0173"
-#: PIN reload command header: secure messaging, 20 bytes of PIN block ‖ MAC (card-spec §2.1).
-RELOAD_PIN_HEADER = bytes.fromhex("8424000114")
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ class _Pending:
     session: CardSession
     head: CardHead
     internal_result: bytes = b""
-    step: int = 1
+    step: int = 1  # the step that produced this state
 
 
 class ReferenceReader:
@@ -143,9 +143,6 @@ class ReferenceReader:
 
     def iReloadPIN_HSM_Step2(self, pKey: str) -> Result:
         return self._call(lambda: self._reload_step2(pKey))
-
-    def iReloadPIN_HSM_Step3(self, pKey: str) -> Result:
-        return self._call(lambda: self._reload_step3(pKey))
 
     def iReadCard(self, iType: int, iAuthType: int, pCardInfo: str, pFileAddr: str) -> Result:
         return self._call(lambda: self._read_card(iType, iAuthType, pCardInfo, pFileAddr))
@@ -359,7 +356,7 @@ class ReferenceReader:
         session.change_pin(old, new, self.config.change_pin_header)
         return ""
 
-    # --- PIN reload, HSM three steps (card-spec §2.4) --------------------------------------
+    # --- PIN reload, HSM two steps (card-spec §2.4) --------------------------------------
 
     def _check_card_info(self, head: CardHead, card_info: str) -> None:
         """pCardInfo = 卡识别码|卡号 must match the card (card-spec §3.1 iReloadPIN)."""
@@ -373,34 +370,27 @@ class ReferenceReader:
             raise ReaderError(-22)
 
     def _reload_step1(self, iType: int, card_info: str) -> str:
+        new = self._new_pin()
         session = self._connect(iType)
         head = self._head(session)
         self._check_card_info(head, card_info)
-        factor = self.random_bytes(8)
         challenge = session.get_challenge()
-        self._pending = _Pending("reload", session, head, step=1)
-        return (
-            f"{head.algorithm:02X}|{RELOAD_AUTH_KEY_ADDRESS}|"
-            f"{factor.hex().upper()}|{challenge.hex().upper()}|"
+        request = ReloadRequest(
+            f"{head.algorithm:02X}",
+            head.region,
+            head.historical.hex().upper(),
+            challenge.hex().upper(),
+            new,
         )
+        self._pending = _Pending("reload", session, head)
+        return request.to_out_string()
 
     def _reload_step2(self, pKey: str) -> str:
         pending = self._take_pending("reload", 1)
-        data = _hex_bytes(pKey, 16)
-        new = self._new_pin()
-        session = pending.session
-        session.external_authenticate(self.config.key_ids.pin_reload, data)
-        challenge = session.get_challenge()
-        pending.step = 2
-        self._pending = pending
-        return (
-            f"{pending.head.algorithm:02X}|{RELOAD_BLOCK_KEY_ADDRESS}|{challenge.hex().upper()}|"
-            f"{RELOAD_PIN_HEADER.hex().upper()}|{new}|"
-        )
-
-    def _reload_step3(self, pKey: str) -> str:
-        pending = self._take_pending("reload", 2)
-        data = _hex_bytes(pKey, RELOAD_PIN_HEADER[-1])
+        text = pKey.strip().upper()
+        header = RELOAD_PIN_HEADER.hex().upper()
+        body = text.removeprefix(header) if len(text) == 2 * (5 + 0x14) else text
+        data = _hex_bytes(body, RELOAD_PIN_HEADER[-1])
         pending.session.expect_ok(RELOAD_PIN_HEADER + data)
         return ""
 
