@@ -22,6 +22,7 @@ __all__ = [
     "CipherName",
     "auth_cryptogram",
     "card_key",
+    "card_key_from_factors",
     "city_factor",
     "decrypt_pin_block",
     "encrypt_pin_block",
@@ -40,8 +41,12 @@ def city_factor(region: str) -> bytes:
 
 def card_key(cipher: CipherName, master: bytes, region: str, card_factor: bytes) -> bytes:
     """The card-specific key: master diversified by city factor, then card factor."""
-    city_key = crypto.diversify(master, city_factor(region), cipher)
-    return crypto.diversify(city_key, card_factor, cipher)
+    return card_key_from_factors(cipher, master, city_factor(region), card_factor)
+
+
+def card_key_from_factors(cipher: CipherName, master: bytes, city: bytes, card: bytes) -> bytes:
+    """The card-specific key from the two 8-byte factors (as a PSAM receives them)."""
+    return crypto.diversify(crypto.diversify(master, city, cipher), card, cipher)
 
 
 def auth_cryptogram(cipher: CipherName, key: bytes, process: bytes, data: bytes) -> bytes:

@@ -191,6 +191,7 @@ def _keys(profile: IssuerProfile, region: str, factor: bytes) -> list[dict]:
             {
                 "ref": getattr(ids, name),
                 "algorithm": profile.cipher,
+                "issuer_write_key": ids.issuer_write,
                 "usage": usage,
                 "value": key.hex().upper(),
                 "max_tries": 15,
@@ -297,6 +298,7 @@ def build_card_image(holder: Holder, profile: IssuerProfile, p: Personalisation)
             "rkssse_key": ids.rkssse,
             "pin_reload_key": ids.pin_reload,
             "algorithm": profile.cipher,
+            "issuer_write_key": ids.issuer_write,
             # Per-record read rules, by EF and record number (card-spec §2.4).
             "record_acl": {"EF05": {"5": f"key:{ids.rkssse}", "6": f"key:{ids.rkssse}"}}
             if gen3
