@@ -1,5 +1,142 @@
-"""`sscard load` sub-commands."""
+"""`sscard load`: simulate settlement traffic from a load profile and report on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-app = typer.Typer(help="load commands", no_args_is_help=True)
+from emulator.load.profile import ProfileError, load_profile, shipped_profiles
+from emulator.load.report import build_report, load_report, write_report
+from emulator.load.runner import run_profile, shard_plan
+
+app = typer.Typer(help="Peak settlement traffic: load models, runs, reports.", no_args_is_help=True)
+console = Console()
+
+COMPARE_FIGURES = (
+    "arrivals",
+    "settled",
+    "timeouts",
+    "reversals",
+    "p50",
+    "p95",
+    "p99",
+    "peak_utilisation",
+)
+
+
+@app.command("profiles")
+def profiles() -> None:
+    """List the shipped load profiles."""
+    table = Table("profile", "description")
+    for name in shipped_profiles():
+        table.add_row(name, load_profile(name).description)
+    console.print(table)
+
+
+@app.command("run")
+def run(
+    profile: str = typer.Argument(..., help="a shipped profile name or a YAML file"),
+    scale: float = typer.Option(1.0, help="shrink arrivals, institutions and servers alike"),
+    seed: int = typer.Option(1, help="one seed determines the whole run"),
+    hours: float | None = typer.Option(None, help="simulated hours (default: the profile's)"),
+    report: Path | None = typer.Option(None, help="directory for run.json, CSV and report.html"),
+    shards: int = typer.Option(0, help="split by province into this many shards (0: no sharding)"),
+) -> None:
+    """Run a profile with the `model` fidelity and print its figures."""
+    try:
+        prof = load_profile(profile)
+    except ProfileError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if scale <= 0:
+        console.print("[red]--scale must be positive[/red]")
+        raise typer.Exit(2)
+    plan = shard_plan(prof, shards) if shards else None
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[clock]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        total = (hours or prof.hours) * 3600
+        task = bar.add_task(f"simulating {prof.name}", total=total, clock="")
+
+        def tick(now: float, until: float) -> None:
+            bar.update(task, completed=now, clock=f"sim {now / 3600:6.2f} h / {until / 3600:.2f} h")
+
+        metrics, meta = run_profile(
+            prof, seed=seed, scale=scale, hours=hours, shards=plan, progress=None if plan else tick
+        )
+    doc = build_report(meta, metrics)
+    _print_summary(doc)
+    if report is not None:
+        files = write_report(report, doc)
+        console.print(f"report: {files[-1]}  ({len(files)} files in {report})")
+    if not all(c["holds"] for c in doc["invariants"]):
+        raise typer.Exit(1)
+
+
+@app.command("compare")
+def compare(directories: list[Path] = typer.Argument(..., help="report directories")) -> None:
+    """Put the totals of several runs side by side."""
+    reports = []
+    for directory in directories:
+        try:
+            reports.append((directory, load_report(directory)))
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    table = Table(
+        "figure", *(f"{d.name}\n{r['run']['profile']} x{r['run']['scale']}" for d, r in reports)
+    )
+    kinds = sorted({k for _, r in reports for k in r["summary"]["totals"]})
+    for kind in kinds:
+        for figure in COMPARE_FIGURES:
+            row = [f"{kind} {figure}"]
+            for _, r in reports:
+                value = r["summary"]["totals"].get(kind, {}).get(figure)
+                row.append("" if value is None else str(value))
+            table.add_row(*row)
+    table.add_row("wall seconds", *(str(r["run"]["wall_seconds"]) for _, r in reports))
+    console.print(table)
+
+
+def _print_summary(doc: dict) -> None:
+    table = Table(
+        title=f"{doc['run']['profile']} (seed {doc['run']['seed']}, scale {doc['run']['scale']})"
+    )
+    for column in (
+        "",
+        "arrivals",
+        "settled",
+        "timeouts",
+        "reversals",
+        "p50 s",
+        "p95 s",
+        "p99 s",
+        "peak util",
+    ):
+        table.add_column(column, justify="right")
+    for kind, fig in doc["summary"]["totals"].items():
+        table.add_row(
+            kind,
+            str(fig["arrivals"]),
+            str(fig["settled"]),
+            str(fig["timeouts"]),
+            str(fig["reversals"]),
+            str(fig["p50"]),
+            str(fig["p95"]),
+            str(fig["p99"]),
+            f"{fig['peak_utilisation']:.2f}",
+        )
+    console.print(table)
+    for check in doc["invariants"]:
+        mark = "[green]holds[/green]" if check["holds"] else "[red]BROKEN[/red]"
+        console.print(f"{mark} {check['name']}: {check['detail']}")
+    console.print(f"wall time {doc['run']['wall_seconds']} s")
