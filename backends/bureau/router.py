@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
+from backends.bank.linked import linked_services
 from backends.bureau import schemas as sc
 from backends.bureau.service import BureauService
 from backends.core.auth import DatabaseDep, Principal, require_kind
@@ -35,7 +36,8 @@ ClockDep = Annotated[Callable[[], dt.datetime], Depends(wall_clock)]
 
 def _run(db: DatabaseDep, clock: ClockDep, work: Callable[[BureauService], T]) -> T:
     def unit(session: Session) -> T:
-        return work(BureauService(session, clock))
+        # Linked to the service bank so that losses reach both sides (backend-flows §3.4).
+        return work(linked_services(session, clock)[0])
 
     return db.run(unit)
 

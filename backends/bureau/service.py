@@ -13,6 +13,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -56,6 +57,14 @@ CORRECTABLE_FIELDS = frozenset(
 )  # fmt: skip
 
 
+class BankPort(Protocol):
+    """What the bureau tells the service bank: losses are shared (Wuxi, backend-flows §3.4)."""
+
+    def on_bureau_loss(self, card_no: str, formal: bool) -> None: ...
+
+    def on_bureau_loss_lifted(self, card_no: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class CardView:
     """What the bureau tells about a card."""
@@ -96,11 +105,16 @@ class BureauService:
     """The card life cycle of one bureau, over one session."""
 
     def __init__(
-        self, session: Session, clock: Clock, settings: BureauSettings | None = None
+        self,
+        session: Session,
+        clock: Clock,
+        settings: BureauSettings | None = None,
+        bank: BankPort | None = None,
     ) -> None:
         self.session = session
         self.clock = clock
         self.settings = settings or BureauSettings()
+        self.bank = bank
 
     # ---- people --------------------------------------------------------------------------
 
@@ -283,6 +297,8 @@ class BureauService:
         days = self.settings.temporary_loss_days
         card.temp_loss_until = self.clock() + dt.timedelta(days=days)
         self.session.flush()
+        if self.bank is not None:
+            self.bank.on_bureau_loss(card_no, formal=False)
         return card
 
     def report_formal_loss(self, card_no: str, identity_certno: str) -> Card:
@@ -291,6 +307,8 @@ class BureauService:
         self._transition(card, "formal_loss", IN_PERSON)
         card.temp_loss_until = None
         self.session.flush()
+        if self.bank is not None:
+            self.bank.on_bureau_loss(card_no, formal=True)
         return card
 
     def unreport(self, card_no: str, identity_certno: str) -> Card:
@@ -299,6 +317,8 @@ class BureauService:
         if card.reissue_ordered:
             raise Conflict("a reissue has been ordered; the loss report cannot be lifted")
         self._transition(card, "unreport", IN_PERSON, self._status_before_loss(card))
+        if self.bank is not None:
+            self.bank.on_bureau_loss_lifted(card_no)
         return card
 
     def lock(self, card_no: str, channel: str = "terminal") -> Card:
@@ -531,6 +551,8 @@ class BureauService:
         self._event(card.card_no, "lapse", "clock", CardStatus.TEMPORARY_LOSS, previous)
         card.status, card.temp_loss_until = int(previous), None
         self.session.flush()
+        if self.bank is not None:
+            self.bank.on_bureau_loss_lifted(card.card_no)
 
     @staticmethod
     def _status_before_loss(card: Card) -> CardStatus:

@@ -1,0 +1,1 @@
+"""Service bank: the card's financial account on a double-entry ledger, and the issuer host."""
