@@ -1,0 +1,1 @@
+"""The conformance suites, in the order a full run executes them."""
