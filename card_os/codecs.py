@@ -42,7 +42,7 @@ class CodecError(ValueError):
 
 def encode_cn(digits: str, length: int) -> bytes:
     """Packed BCD of ``digits`` in ``length`` bytes, right-padded with nibble F."""
-    if not digits.isascii() or not digits.isdigit():
+    if digits and (not digits.isascii() or not digits.isdigit()):
         raise CodecError(f"cn field needs decimal digits, got {digits!r}")
     if len(digits) > 2 * length:
         raise CodecError(f"cn field of {length} bytes holds at most {2 * length} digits")

@@ -182,7 +182,7 @@ def _keys(profile: IssuerProfile, region: str, factor: bytes) -> list[dict]:
         "rkssse": ["external_auth"],
         "issuer_write": ["external_auth", "mac"],
         "holder_write": ["external_auth", "mac"],
-        "pin_reload": ["mac", "pin_reload"],
+        "pin_reload": ["external_auth", "mac"],
     }
     out = []
     for name, usage in usages.items():
@@ -191,7 +191,6 @@ def _keys(profile: IssuerProfile, region: str, factor: bytes) -> list[dict]:
             {
                 "ref": getattr(ids, name),
                 "algorithm": profile.cipher,
-                "issuer_write_key": ids.issuer_write,
                 "usage": usage,
                 "value": key.hex().upper(),
                 "max_tries": 15,
@@ -310,7 +309,7 @@ def build_card_image(holder: Holder, profile: IssuerProfile, p: Personalisation)
     }
     mf_children: list[dict] = [ssse]
     if p.kind == "formal":
-        mf_children += _pboc_nodes(holder, profile, p, expiry, factor)
+        mf_children += _pboc_nodes(holder, profile, p, expiry)
     return {
         "format": "sscard-image/1",
         "atr": build_atr(historical, profile.offer_t1).hex().upper(),
@@ -339,19 +338,28 @@ def build_card_image(holder: Holder, profile: IssuerProfile, p: Personalisation)
 
 
 def _pboc_nodes(
-    holder: Holder, profile: IssuerProfile, p: Personalisation, expiry: dt.date, factor: bytes
+    holder: Holder, profile: IssuerProfile, p: Personalisation, expiry: dt.date
 ) -> list[dict]:
+    """PSE, PPSE (gen 3) and the UnionPay debit ADF (card-spec §4), with the bank's test
+    issuer master keys (card_os.pboc.personalise.default_test_keys)."""
     try:
-        from card_os.pboc.personalise import build_pboc_nodes
+        from card_os.pboc.personalise import (
+            PersonalisationError,
+            build_pboc_nodes,
+            default_test_keys,
+        )
     except ImportError:  # the financial application is not installed in this build
         return []
-    return build_pboc_nodes(
-        pan=holder.pan,
-        name=holder.name,
-        expiry=expiry,
-        effective=p.issued,
-        generation=profile.generation,
-        contactless=profile.generation == 3,
-        keys={},
-        seed=p.seed,
-    )
+    try:
+        return build_pboc_nodes(
+            pan=holder.pan,
+            name=holder.name,
+            expiry=expiry,
+            effective=p.issued,
+            generation=profile.generation,
+            contactless=profile.generation == 3,
+            keys=default_test_keys(profile.generation),
+            seed=p.seed,
+        )
+    except PersonalisationError as exc:
+        raise PersonaliseError(f"financial application: {exc}") from None
