@@ -15,14 +15,15 @@ import httpx
 
 from backends.core.errors import DomainError
 from backends.hsm.service import HsmService as BackendHsm
+from card_os.ssse import cardkeys, hsm
 from card_os.ssse.profile import IssuerProfile
 from emulator.reader.codes import ReaderError
-from emulator.reader.hsm_messages import ReloadRequest
+from emulator.reader.hsm_messages import ReloadAuthRequest, ReloadRequest
 
 __all__ = ["HsmService", "HttpHsm", "InProcessHsm"]
 
 #: The HSM names an interface code in its refusal as "(−2204)" or "(-20)".
-_CODE_IN_MESSAGE = re.compile(r"\(\s*[−-](\d{1,5})\s*\)")
+_CODE_IN_MESSAGE = re.compile(r"[−-](\d{1,5})\)")
 
 
 class HsmService(Protocol):
@@ -32,8 +33,12 @@ class HsmService(Protocol):
         """iReadCardBas_HSM_Step1 output -> pKey for iReadCardBas_HSM_Step2."""
         ...
 
-    def reload_pin_command(self, step1: str) -> str:
-        """iReloadPIN_HSM_Step1 output -> the reload command (hex) for iReloadPIN_HSM_Step2."""
+    def reload_pin_auth(self, step1: str) -> str:
+        """iReloadPIN_HSM_Step1 output -> 32 hex (factor ‖ cryptogram) for Step2."""
+        ...
+
+    def reload_pin_command(self, step2: str) -> str:
+        """iReloadPIN_HSM_Step2 output -> the reload command (hex) for iReloadPIN_HSM_Step3."""
         ...
 
 
@@ -56,8 +61,25 @@ class InProcessHsm:
         except DomainError as exc:
             raise _refusal(exc.message) from None
 
-    def reload_pin_command(self, step1: str) -> str:
-        request = ReloadRequest.parse(step1)
+    def reload_pin_auth(self, step1: str) -> str:
+        request = ReloadAuthRequest.parse(step1)
+        profile = self._hsm.profile
+        try:
+            cipher = hsm.cipher_for_algorithm(request.algorithm)
+            historical = bytes.fromhex(request.historical)
+            factor, challenge = bytes.fromhex(request.factor), bytes.fromhex(request.challenge)
+            if len(historical) != 13:
+                raise ValueError("historical bytes must be 13 bytes")
+            key = cardkeys.card_key(
+                cipher, profile.master_key("pin_reload"), request.region, historical[-8:]
+            )
+            cryptogram = cardkeys.auth_cryptogram(cipher, key, factor, challenge)
+        except ValueError as exc:  # HsmError is a ValueError too
+            raise _refusal(str(exc)) from None
+        return (factor + cryptogram).hex().upper()
+
+    def reload_pin_command(self, step2: str) -> str:
+        request = ReloadRequest.parse(step2)
         try:
             apdu = self._hsm.pin_reload(
                 request.algorithm,
@@ -104,8 +126,19 @@ class HttpHsm:
     def read_card_bas_key(self, step1: str) -> str:
         return self._post("/hsm/read-card-bas/step2", {"step1": step1}, "pkey")
 
-    def reload_pin_command(self, step1: str) -> str:
-        request = ReloadRequest.parse(step1)
+    def reload_pin_auth(self, step1: str) -> str:
+        request = ReloadAuthRequest.parse(step1)
+        body = {
+            "algorithm": request.algorithm,
+            "region": request.region,
+            "historical": request.historical,
+            "factor": request.factor,
+            "challenge": request.challenge,
+        }
+        return self._post("/hsm/pin-reload/auth", body, "data")
+
+    def reload_pin_command(self, step2: str) -> str:
+        request = ReloadRequest.parse(step2)
         body = {
             "algorithm": request.algorithm,
             "region": request.region,

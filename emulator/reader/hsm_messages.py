@@ -64,16 +64,51 @@ def parse_read_key(text: str) -> ReadKey:
     return ReadKey(bytes.fromhex(head[:16]), bytes.fromhex(tail[:32]))
 
 
-#: Key address of the PIN-reload HSM request (card-spec §2.4, S1: "0173").
+#: HSM key addresses of the PIN-reload requests (card-spec §2.4, S1: "0090", "0173").
+RELOAD_AUTH_KEY_ADDRESS = "0090"
 RELOAD_KEY_ADDRESS = "0173"
 #: PIN reload command header: secure messaging, 20 bytes of PIN block ‖ MAC (card-spec §2.1).
 RELOAD_PIN_HEADER = bytes.fromhex("8424000114")
 RELOAD_LAYOUT = "算法标识|0173|区划代码|ATR历史字节|随机数|8424000114|新PIN|"
+RELOAD_AUTH_LAYOUT = "算法标识|0090|区划代码|ATR历史字节|过程因子|随机数|"
+
+
+@dataclass(frozen=True)
+class ReloadAuthRequest:
+    """iReloadPIN_HSM_Step1 output (our layout after S1's, docs/reader.md):
+    算法标识|0090|区划代码|ATR历史字节|过程因子|随机数|  -> the HSM answers 过程因子 ‖ E_SK(随机数)
+    under the card's PIN-reload key, for EXTERNAL AUTHENTICATE."""
+
+    algorithm: str
+    region: str
+    historical: str
+    factor: str
+    challenge: str
+
+    def to_out_string(self) -> str:
+        fields = (
+            self.algorithm,
+            RELOAD_AUTH_KEY_ADDRESS,
+            self.region,
+            self.historical,
+            self.factor,
+            self.challenge,
+        )
+        return "".join(f"{value}|" for value in fields)
+
+    @classmethod
+    def parse(cls, text: str) -> ReloadAuthRequest:
+        """Parse the Step1 string; bad input is -23."""
+        parts = text.split("|")
+        if len(parts) != 7 or parts[-1] != "":
+            raise ReaderError(-23, f"PIN重装认证请求应为 {RELOAD_AUTH_LAYOUT}")
+        algorithm, _, region, historical, factor, challenge = parts[:-1]
+        return cls(algorithm, region, historical.upper(), factor.upper(), challenge.upper())
 
 
 @dataclass(frozen=True)
 class ReloadRequest:
-    """iReloadPIN_HSM_Step1 output (our layout after S1's, docs/reader.md):
+    """iReloadPIN_HSM_Step2 output (our layout after S1's, docs/reader.md):
     算法标识|0173|区划代码|ATR历史字节|随机数|8424000114|新PIN|"""
 
     algorithm: str

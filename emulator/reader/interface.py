@@ -42,11 +42,16 @@ class TerminalInterface(Protocol):
 
     def iReloadPIN_HSM_Step1(self, iType: int, pCardInfo: str) -> Result:
         """PIN reload step 1: new PIN twice on the pad, checks 卡识别码|卡号 against the
-        card, returns the HSM request (docs/reader.md)."""
+        card, returns the HSM authentication request (docs/reader.md)."""
         ...
 
     def iReloadPIN_HSM_Step2(self, pKey: str) -> Result:
-        """PIN reload step 2: sends the HSM's reload command (PIN block ‖ MAC)."""
+        """PIN reload step 2: EXTERNAL AUTHENTICATE with the HSM's answer, returns the HSM
+        PIN-block request."""
+        ...
+
+    def iReloadPIN_HSM_Step3(self, pKey: str) -> Result:
+        """PIN reload step 3: sends the HSM's reload command (PIN block ‖ MAC)."""
         ...
 
     def iReadCard(self, iType: int, iAuthType: int, pCardInfo: str, pFileAddr: str) -> Result:

@@ -26,6 +26,7 @@ from emulator.reader.file_addr import parse_file_addr
 from emulator.reader.generic_read import read_records
 from emulator.reader.hsm_messages import (
     RELOAD_PIN_HEADER,
+    ReloadAuthRequest,
     ReloadRequest,
     Step1Data,
     parse_read_key,
@@ -93,6 +94,7 @@ class _Pending:
     head: CardHead
     internal_result: bytes = b""
     step: int = 1  # the step that produced this state
+    new_pin: str = field(default="", repr=False)
 
 
 class ReferenceReader:
@@ -143,6 +145,9 @@ class ReferenceReader:
 
     def iReloadPIN_HSM_Step2(self, pKey: str) -> Result:
         return self._call(lambda: self._reload_step2(pKey))
+
+    def iReloadPIN_HSM_Step3(self, pKey: str) -> Result:
+        return self._call(lambda: self._reload_step3(pKey))
 
     def iReadCard(self, iType: int, iAuthType: int, pCardInfo: str, pFileAddr: str) -> Result:
         return self._call(lambda: self._read_card(iType, iAuthType, pCardInfo, pFileAddr))
@@ -374,19 +379,37 @@ class ReferenceReader:
         session = self._connect(iType)
         head = self._head(session)
         self._check_card_info(head, card_info)
+        factor = self.random_bytes(8)
+        challenge = session.get_challenge()
+        request = ReloadAuthRequest(
+            f"{head.algorithm:02X}",
+            head.region,
+            head.historical.hex().upper(),
+            factor.hex().upper(),
+            challenge.hex().upper(),
+        )
+        self._pending = _Pending("reload", session, head, new_pin=new)
+        return request.to_out_string()
+
+    def _reload_step2(self, pKey: str) -> str:
+        pending = self._take_pending("reload", 1)
+        data = _hex_bytes(pKey, 16)
+        session, head = pending.session, pending.head
+        session.external_authenticate(self.config.key_ids.pin_reload, data)
         challenge = session.get_challenge()
         request = ReloadRequest(
             f"{head.algorithm:02X}",
             head.region,
             head.historical.hex().upper(),
             challenge.hex().upper(),
-            new,
+            pending.new_pin,
         )
-        self._pending = _Pending("reload", session, head)
+        pending.step = 2
+        self._pending = pending
         return request.to_out_string()
 
-    def _reload_step2(self, pKey: str) -> str:
-        pending = self._take_pending("reload", 1)
+    def _reload_step3(self, pKey: str) -> str:
+        pending = self._take_pending("reload", 2)
         text = pKey.strip().upper()
         header = RELOAD_PIN_HEADER.hex().upper()
         body = text.removeprefix(header) if len(text) == 2 * (5 + 0x14) else text
