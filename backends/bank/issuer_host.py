@@ -20,17 +20,31 @@ from backends.bank.money import to_cents
 from backends.bank.service import CARD_SETTLEMENT, BankService
 from backends.core.errors import DomainError, NotFound
 from card_os.pboc import issuer
+from card_os.pboc.personalise import algorithm_for, default_test_keys
 
 APPROVED, DECLINED = b"00", b"05"  # authorisation response codes (ASCII, EMV Book 4)
 
 
 class IssuerSettings(BaseSettings):
-    """Issuer keys (env prefix SSCARD_ISSUER_). The default IMK is a public TEST KEY."""
+    """Issuer keys (env prefix SSCARD_ISSUER_).
+
+    Without ``imk_ac`` the host uses the public TEST master key that card personalisation
+    uses (card_os.pboc.personalise.default_test_keys), so test cards verify out of the box.
+    """
 
     model_config = SettingsConfigDict(env_prefix="SSCARD_ISSUER_", extra="ignore")
 
-    imk_ac: str = Field(default="7E57AC0C" * 4, pattern=r"^[0-9A-Fa-f]{32}$")
-    algorithm: str = Field(default="sm4", pattern=r"^(3des|sm4)$")
+    imk_ac: str | None = Field(default=None, pattern=r"^[0-9A-Fa-f]{32}$")
+    generation: int = Field(default=3, ge=2, le=3)
+
+    @property
+    def algorithm(self) -> str:
+        return algorithm_for(self.generation)
+
+    def master_key(self) -> bytes:
+        if self.imk_ac is not None:
+            return bytes.fromhex(self.imk_ac)
+        return default_test_keys(self.generation)["ac"]
 
 
 @dataclass(frozen=True)
@@ -76,7 +90,7 @@ class IssuerHost:
             raise NotFound(f"no card account for PAN ending {pan[-4:]}")
         cents = to_cents(amount) if amount is not None else 0
         keys = issuer.CardKeys(
-            bytes.fromhex(self.settings.imk_ac), pan, pan_sequence, self.settings.algorithm
+            self.settings.master_key(), pan, pan_sequence, self.settings.algorithm
         )
         if not issuer.verify_ac(keys, dol_data=cdol1_data, aip=aip, atc=atc, iad=iad, ac=arqc):
             # No ARPC: the card must not take a forged cryptogram's answer as the issuer's.

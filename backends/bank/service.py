@@ -206,10 +206,15 @@ class BankService:
         results = []
         for index, (card_no, cents) in enumerate(lines):
             item = PayoutItem(
-                batch_id=batch_id, kind=kind, card_no=card_no, amount_cents=cents, attempts=0
+                batch_id=batch_id,
+                kind=kind,
+                card_no=card_no,
+                amount_cents=cents,
+                status="new",
+                attempts=0,
             )
-            self.session.add(item)
             self._attempt(item, f"{batch_id}#{index}")
+            self.session.add(item)
             results.append(PayoutResult(card_no, to_yuan(cents), item.status, item.reason))
         self.session.flush()
         return results
