@@ -1,8 +1,6 @@
 """The SSSE application: what the social security DDF does beyond ISO/IEC 7816-4.
 
-* INTERNAL AUTHENTICATE ``00 88 00 kk 10 P‖D`` (3rd gen, process factor P, data D) and
-  ``00 88 00 kk 08 D`` (card-spec §2.1); EXTERNAL AUTHENTICATE ``00 82 00 kk 10 P‖C``
-  where C = E_session(challenge) (card-spec §2.4 Step2: "外部认证过程因子+外部认证数据").
+(INTERNAL/EXTERNAL AUTHENTICATE with process factors are the card OS's, card_os.commands.auth.)
 * Per-record read rules from ``app_state["record_acl"]``: on 3.0 cards EF05 records 05/06
   need RKSSSE (card-spec §2.4); by record number and by identifier (card-spec §2.1).
 * CHANGE PIN, data oldPIN ‖ FF ‖ newPIN (card-spec §2.1); header from the issuer profile,
@@ -21,7 +19,6 @@ import hmac
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from card_os import crypto
 from card_os.access import parse_rule
 from card_os.apps.base import Application as _Base
 from card_os.security import Key, Pin
@@ -56,40 +53,11 @@ class Application(_Base):
             return None
         return handler(self, ctx, cmd)
 
-    # -- authentication --------------------------------------------------------------------
-
     def _key(self, ctx: Context, ref: int) -> Key:
         key = ctx.find_key(ref)
         if key is None:
             raise CardError(0x6A88)
         return key
-
-    def _internal_auth(self, ctx: Context, cmd: Command) -> bytes:
-        ref = cmd.p2 or self.df.app_state.get("internal_auth_key", 0x08)
-        key = self._key(ctx, ref)
-        if len(cmd.data) == 16:
-            return cardkeys.auth_cryptogram(key.algorithm, key.value, cmd.data[:8], cmd.data[8:])
-        if len(cmd.data) == 8:
-            return crypto.cryptogram(key.algorithm, key.value, cmd.data)
-        raise CardError(0x6700)
-
-    def _external_auth(self, ctx: Context, cmd: Command) -> bytes | None:
-        if len(cmd.data) != 16:
-            return None  # the plain 8-byte form is the card OS's
-        key = self._key(ctx, cmd.p2)
-        if key.blocked:
-            raise CardError(0x6983)
-        challenge = ctx.take_challenge()
-        if challenge is None:
-            raise CardError(0x6984)
-        # The retry counter is decremented before the comparison (DESIGN.md truths).
-        ctx.nvm.set(key, "tries_left", key.tries_left - 1)
-        expected = cardkeys.auth_cryptogram(key.algorithm, key.value, cmd.data[:8], challenge)
-        if not hmac.compare_digest(expected, cmd.data[8:]):
-            raise CardError(0x6983 if key.tries_left <= 0 else counter_sw(key.tries_left))
-        ctx.nvm.set(key, "tries_left", key.max_tries)
-        ctx.security.keys.add(key)
-        return b""
 
     # -- per-record read rules -------------------------------------------------------------
 
@@ -101,10 +69,11 @@ class Application(_Base):
         rules = self.df.app_state.get("record_acl", {}).get(f"{ef.fid:04X}")
         if not rules:
             return None
-        number = _record_number(ef, cmd.p1, cmd.p2 & 0x07)
-        rule_text = rules.get(str(number)) if number else None
-        if rule_text and not parse_rule(rule_text).satisfied(ef.parent, ctx.security, None):
-            raise CardError(0x6982)
+        current = ctx.record if ctx.ef is ef else None
+        for number in sorted(_touched(ef, current, cmd.p1, cmd.p2 & 0x07)):
+            rule = rules.get(str(number))
+            if rule and not parse_rule(rule).satisfied(ef.parent, ctx.security, None):
+                raise CardError(0x6982)
         return None  # the ISO handler reads the record
 
     # -- PIN management --------------------------------------------------------------------
@@ -159,15 +128,20 @@ class Application(_Base):
         return b""
 
 
-def _record_number(ef: EF, p1: int, mode: int) -> int | None:
-    """1-based record number addressed by P1 and P2 bits 3-1 (card-spec §2.1)."""
+def _touched(ef: EF, current: int | None, p1: int, mode: int) -> set[int]:
+    """1-based numbers of the records a READ RECORD may return (card-spec §2.1 addressing).
+
+    Conservative for "next"/"previous" with identifier 00: every record.
+    """
+    n = len(ef.records)
+    everything = set(range(1, n + 1))
     if mode == 0x04:
-        return p1 or None
-    if mode == 0x00:  # by identifier: the tag of the simple TLV (card-spec §1.2)
-        for index, record in enumerate(ef.records, start=1):
-            if record and record[0] == p1:
-                return index
-    return None
+        return {p1} if p1 else ({current + 1} if current is not None else set())
+    if mode in (0x05, 0x06):  # P1 to last, last to P1
+        return set(range(p1 or 1, n + 1))
+    if p1 == 0:  # first / last / next / previous record of any identifier
+        return {0x00: {1}, 0x01: {n}}.get(mode, everything)
+    return {i for i, record in enumerate(ef.records, start=1) if record and record[0] == p1}
 
 
 def _bcd_pin(raw: bytes) -> str | None:
@@ -178,8 +152,6 @@ def _bcd_pin(raw: bytes) -> str | None:
 
 
 _HANDLERS: dict[tuple[int, int], Callable[[Application, Context, Command], bytes | None]] = {
-    (0x00, 0x88): Application._internal_auth,
-    (0x00, 0x82): Application._external_auth,
     (0x00, _READ_RECORD): Application._read_record,
     (0x84, 0x24): Application._reload_pin,
     (0x84, 0x1E): Application._block,

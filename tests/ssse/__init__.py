@@ -1,0 +1,1 @@
+"""Tests of the SSSE application, personalisation, PSAM and HSM."""
