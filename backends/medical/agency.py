@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
+from backends.core.clock import Clock, utc_now
 from backends.core.db import Database
 from backends.medical import schemas
 from backends.medical.audit import audit
@@ -16,9 +15,12 @@ from backends.medical.registry import InsuredRegistry
 class Agency:
     """Each method is one transaction on `database`; answers are plain schema objects."""
 
-    def __init__(self, database: Database, policies: PolicyBook | None = None) -> None:
+    def __init__(
+        self, database: Database, policies: PolicyBook | None = None, clock: Clock | None = None
+    ) -> None:
         self.database = database
         self.policies = policies or load_policies()
+        self.clock = clock or utc_now
 
     def enroll(self, req: schemas.EnrollRequest) -> schemas.EnrollResponse:
         psn_no = self.database.run(
@@ -60,7 +62,7 @@ class Agency:
                 req.dest_admdvs,
                 req.kind,
                 "agency",
-                dt.date.today(),
+                self.clock().date(),
                 req.begndate,
                 req.enddate,
             )

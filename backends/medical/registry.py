@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backends.core.clock import utc_now
 from backends.core.errors import DomainError, NotFound
 from backends.medical.models import AccountEntry, Card, ECredential, Insurance, InsuredPerson
 from backends.medical.money import ZERO, parse_amount
@@ -122,7 +123,7 @@ class InsuredRegistry:
                 amount=amount,
                 balc_after=row.balc,
                 reason=reason,
-                at=dt.datetime.now(),
+                at=utc_now(),
             )
         )
         return row.balc

@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from backends.core.auth import DatabaseDep, Principal, PrincipalDep, require_kind
+from backends.core.clock import ClockDep
 from backends.medical import schemas
 from backends.medical.agency import Agency
 from backends.medical.service import error_envelope, handle
@@ -43,21 +44,23 @@ def _reject_constant(name: str) -> None:
         }
     },
 )
-async def call_service(request: Request, principal: PrincipalDep, database: DatabaseDep) -> Any:
+async def call_service(
+    request: Request, principal: PrincipalDep, database: DatabaseDep, clock: ClockDep
+) -> Any:
     raw = await request.body()
     try:
         body = json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
-        return JSONResponse(error_envelope(None, "the request body is not valid JSON"))
-    answer = await run_in_threadpool(handle, database, principal, body)
+        return JSONResponse(error_envelope(None, "the request body is not valid JSON", clock))
+    answer = await run_in_threadpool(handle, database, principal, body, None, clock)
     return JSONResponse(answer)
 
 
 AgencyDep = Annotated[Principal, Depends(require_kind("platform", "bureau"))]
 
 
-def _agency(database: DatabaseDep) -> Agency:
-    return Agency(database)
+def _agency(database: DatabaseDep, clock: ClockDep) -> Agency:
+    return Agency(database, clock=clock)
 
 
 AgencyServiceDep = Annotated[Agency, Depends(_agency)]

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from backends.core.auth import Principal
+from backends.core.clock import Clock, utc_now
 from backends.core.db import Database
 from backends.core.errors import DomainError
 from backends.medical.models import InsuredPerson, Message, SignIn
@@ -31,7 +31,6 @@ from backends.medical.transactions import (
 
 __all__ = ["InsuredRegistry", "MedicalPlatform", "derive_psn_no", "error_envelope", "handle"]
 
-Clock = Callable[[], dt.datetime]
 CALLER_KINDS = ("hospital", "pharmacy")
 
 
@@ -62,7 +61,7 @@ class MedicalPlatform:
     ) -> None:
         self.session = session
         self.policies = policies or load_policies()
-        self.clock = clock or dt.datetime.now
+        self.clock = clock or utc_now
 
     def call(self, body: object, principal: Principal) -> dict[str, Any]:
         received = self.clock()
@@ -156,7 +155,7 @@ class MedicalPlatform:
 
 def error_envelope(body: object, message: str, clock: Clock | None = None) -> dict[str, Any]:
     """The failure form of the response envelope (infcode -1)."""
-    now = (clock or dt.datetime.now)()
+    now = (clock or utc_now)()
     region = body.get("mdtrtarea_admvs") if isinstance(body, dict) else None
     if not (isinstance(region, str) and len(region) == 6 and region.isdigit()):
         region = "000000"
