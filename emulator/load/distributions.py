@@ -49,8 +49,9 @@ class Distribution(BaseModel):
         sigma2 = math.log1p(self.cv * self.cv)
         mu = math.log(mean) - sigma2 / 2
         sigma = math.sqrt(sigma2)
-        lognorm = rng.lognormvariate
-        return lambda: lognorm(mu, sigma)
+        # gauss() is several times cheaper than lognormvariate() and exact all the same.
+        gauss, exp = rng.gauss, math.exp
+        return lambda: exp(mu + sigma * gauss())
 
     def scaled(self, factor: float) -> Distribution:
         """The same shape with its mean multiplied by `factor`."""

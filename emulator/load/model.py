@@ -24,6 +24,7 @@ import simpy
 from emulator.load.distributions import Sampler
 from emulator.load.metrics import RunMetrics, Series, bucket_of
 from emulator.load.profile import SETTLEMENT_INFNO, WEEKDAYS, LoadProfile, Province
+from emulator.load.servers import Servers
 
 REVERSAL_INFNO = "2601"
 Progress = Callable[[float, float], None]
@@ -91,26 +92,27 @@ class ProvinceModel:
             s.platform.get(REVERSAL_INFNO) or s.platform[SETTLEMENT_INFNO]
         ).sampler(service_rng)
         self.mix = [(m.infno, m.share) for m in profile.mix]
+        self.cross_share = profile.cross_province_share
         self.timeout = profile.behaviour.timeout
         self.reverse_on_timeout = profile.behaviour.reverse_on_timeout
         self.retry_interval = profile.behaviour.reversal_retry_interval
 
         servers = scaled_count(province.platform_servers, scale)
-        self.platform = simpy.Resource(env, capacity=servers)
+        self.platform = Servers(env, servers)
         self.platform_series = metrics.get(f"platform:{code}", servers)
         national = national_partition(profile, code, scale)
-        self.national = simpy.Resource(env, capacity=national)
+        self.national = Servers(env, national)
         self.national_series = metrics.get(f"national:{code}", national)
 
         hospitals = scaled_count(province.hospitals, scale)
         groups = min(province.groups, hospitals)
-        self.groups: list[tuple[simpy.Resource, Series]] = []
+        self.groups: list[tuple[Servers, Series]] = []
         for g in range(groups):
             members = hospitals // groups + (1 if g < hospitals % groups else 0)
             counters = members * province.counters_per_hospital
             self.groups.append(
                 (
-                    simpy.Resource(env, capacity=counters),
+                    Servers(env, counters),
                     metrics.get(f"hospital:{code}:{g:03d}", counters),
                 )
             )
@@ -161,27 +163,28 @@ class ProvinceModel:
             resource, series = groups[pick(n_groups)]
             env.process(self._visit(resource, series))
 
-    def _visit(self, counter: simpy.Resource, hospital: Series):
+    def _visit(self, counter: Servers, hospital: Series):
         env = self.env
         rng = self.rng
         arrived = env.now
-        hospital.count("arrivals", self._bin())
-        with counter.request() as turn:
+        hospital.counters["arrivals"][self._bin()] += 1
+        turn = counter.acquire()
+        if turn is not None:
             yield turn
-            local = self.card_read() + self.counter_time()
-            hospital.busy[self._bin()] += local
-            yield env.timeout(local)
-            service = 0.0
-            for infno, share in self.mix:
-                if share >= 1.0 or rng.random() < share:
-                    service += self.platform_time[infno]()
-            cross = rng.random() < self.profile.cross_province_share
-            round_trip = self.link() + self.link()
-            outcome = yield from self._platform_session(service, round_trip, cross)
-        visit_time = env.now - arrived
+        local = self.card_read() + self.counter_time()
+        hospital.busy[self._bin()] += local
+        yield env.timeout(local)
+        service = 0.0
+        for infno, share in self.mix:
+            if share >= 1.0 or rng.random() < share:
+                service += self.platform_time[infno]()
+        cross = rng.random() < self.cross_share
+        round_trip = self.link() + self.link()
+        outcome = yield from self._platform_session(service, round_trip, cross)
+        counter.release()
         b = self._bin()
-        hospital.latency[b][bucket_of(visit_time)] += 1
-        hospital.count(outcome, b)
+        hospital.latency[b][bucket_of(env.now - arrived)] += 1
+        hospital.counters[outcome][b] += 1
 
     def _platform_session(self, service: float, round_trip: float, cross: bool):
         """Hold the platform for a visit's transactions; returns the caller's outcome."""
@@ -190,8 +193,8 @@ class ProvinceModel:
         sent = env.now
         b = self._bin()
         series.count("arrivals", b)
-        if any(f.active(sent) for f in self.platform_faults) or (
-            cross and any(f.active(sent) for f in self.national_faults)
+        if (self.platform_faults and _any_active(self.platform_faults, sent)) or (
+            cross and self.national_faults and _any_active(self.national_faults, sent)
         ):
             yield env.timeout(self.timeout)
             b = self._bin()
@@ -200,26 +203,30 @@ class ProvinceModel:
             if self.reverse_on_timeout:
                 env.process(self._reverse(applied=False))
             return "failed"
-        with self.platform.request() as slot:
+        slot = self.platform.acquire()
+        if slot is not None:
             yield slot
-            hold = service
-            if cross:
-                hold += self.national_link() + self.national_link()
-                national = self.national_series
-                asked = env.now
-                national.count("arrivals", self._bin())
-                with self.national.request() as nslot:
-                    yield nslot
-                    remote = self.remote()
-                    national.busy[self._bin()] += remote
-                    yield env.timeout(remote)
-                nb = self._bin()
-                national.latency[nb][bucket_of(env.now - asked)] += 1
-                national.count("settled", nb)
-            series.busy[self._bin()] += service
-            yield env.timeout(hold)
+        hold = service
+        if cross:
+            hold += self.national_link() + self.national_link()
+            national = self.national_series
+            asked = env.now
+            national.counters["arrivals"][self._bin()] += 1
+            nslot = self.national.acquire()
+            if nslot is not None:
+                yield nslot
+            remote = self.remote()
+            national.busy[self._bin()] += remote
+            yield env.timeout(remote)
+            self.national.release()
+            nb = self._bin()
+            national.latency[nb][bucket_of(env.now - asked)] += 1
+            national.counters["settled"][nb] += 1
+        series.busy[self._bin()] += service
+        yield env.timeout(hold)
+        self.platform.release()
         latency = env.now - sent + round_trip
-        dropped = any(f.active(env.now) for f in self.link_faults)
+        dropped = bool(self.link_faults) and _any_active(self.link_faults, env.now)
         b = self._bin()
         if latency > self.timeout or dropped:
             # The platform applied it, but the caller gave up: it must be reversed.
@@ -236,13 +243,15 @@ class ProvinceModel:
         env = self.env
         series = self.platform_series
         series.count("reversals_pending", self._bin())
-        while any(f.active(env.now) for f in self.platform_faults):
+        while _any_active(self.platform_faults, env.now):
             yield env.timeout(self.retry_interval)
-        with self.platform.request() as slot:
+        slot = self.platform.acquire()
+        if slot is not None:
             yield slot
-            took = self.reversal_time()
-            series.busy[self._bin()] += took
-            yield env.timeout(took)
+        took = self.reversal_time()
+        series.busy[self._bin()] += took
+        yield env.timeout(took)
+        self.platform.release()
         b = self._bin()
         series.count("reversals_pending", b, -1)
         if applied:
@@ -252,11 +261,15 @@ class ProvinceModel:
         env = self.env
         while env.now < until:
             b = self._bin()
-            self.platform_series.queue[b] = len(self.platform.queue)
-            self.national_series.queue[b] = len(self.national.queue)
-            for resource, series in self.groups:
-                series.queue[b] = len(resource.queue)
+            self.platform_series.queue[b] = self.platform.queue_length
+            self.national_series.queue[b] = self.national.queue_length
+            for pool, series in self.groups:
+                series.queue[b] = pool.queue_length
             yield env.timeout(self.bin_seconds)
+
+
+def _any_active(faults: list[_Fault], now: float) -> bool:
+    return any(f.start <= now < f.end for f in faults)
 
 
 def _faults(profile: LoadProfile, kind: str, where: str) -> list[_Fault]:
