@@ -23,6 +23,7 @@ __all__ = [
     "HsmError",
     "Step1",
     "cipher_for_algorithm",
+    "external_auth_payload",
     "pin_reload_apdu",
     "step2",
 ]
@@ -113,6 +114,29 @@ def step2(step1: str, *, internal_auth_master: bytes, rkssse_master: bytes) -> s
     ea_crypt = cardkeys.auth_cryptogram(cipher, rk_key, step.ea_factor, step.ea_data)
     head = (ia_result + step.ia_data).hex().upper()
     return f"{head}|{(step.ea_factor + ea_crypt).hex().upper()}"
+
+
+def external_auth_payload(
+    *,
+    algorithm: str,
+    region: str,
+    historical: bytes,
+    factor: bytes,
+    challenge: bytes,
+    master: bytes,
+) -> bytes:
+    """16 bytes for ``00 82 00 kk 10``: process factor ‖ cryptogram of the card challenge
+    under the card key of ``master`` (card-spec §2.4; PIN reload step 1 uses key 06)."""
+    cipher = cipher_for_algorithm(algorithm)
+    if len(historical) != 13:
+        raise HsmError("historical bytes must be 13 bytes")
+    if len(factor) != 8 or len(challenge) != 8:
+        raise HsmError("process factor and challenge must be 8 bytes each")
+    try:
+        key = cardkeys.card_key(cipher, master, region, historical[-8:])
+    except ValueError as exc:
+        raise HsmError(str(exc)) from None
+    return factor + cardkeys.auth_cryptogram(cipher, key, factor, challenge)
 
 
 def pin_reload_apdu(
