@@ -14,8 +14,8 @@ from backends.bank.linked import linked_services
 from backends.bank.models import BankAccount
 from backends.bank.money import to_yuan
 from backends.bank.service import BankService
-from backends.bureau.router import ClockDep
 from backends.core.auth import DatabaseDep, Principal, require_kind
+from backends.core.clock import ClockDep
 
 T = TypeVar("T")
 

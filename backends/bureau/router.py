@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from backends.bank.linked import linked_services
 from backends.bureau import schemas as sc
 from backends.bureau.service import BureauService
 from backends.core.auth import DatabaseDep, Principal, require_kind
+from backends.core.clock import ClockDep
 
 T = TypeVar("T")
 
@@ -23,15 +23,6 @@ BureauCaller = Annotated[Principal, Depends(require_kind("bureau"))]
 CardConsumer = Annotated[
     Principal, Depends(require_kind("bureau", "bank", "hospital", "pharmacy", "hsm"))
 ]
-
-
-def wall_clock(request: Request) -> Callable[[], dt.datetime]:
-    """The app's clock (tests and the simulation may set app.state.clock); naive UTC."""
-    clock = getattr(request.app.state, "clock", None)
-    return clock or (lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
-
-
-ClockDep = Annotated[Callable[[], dt.datetime], Depends(wall_clock)]
 
 
 def _run(db: DatabaseDep, clock: ClockDep, work: Callable[[BureauService], T]) -> T:

@@ -1,0 +1,1 @@
+"""Hospital information system (HIS): registration, fees and settlement against the platform."""
