@@ -35,6 +35,7 @@ SIGNATURES: dict[str, tuple[type, ...]] = {
     "iChangePIN": (_I, _S),
     "iReloadPIN_HSM_Step1": (_I, _S, _S),
     "iReloadPIN_HSM_Step2": (_S, _S),
+    "iReloadPIN_HSM_Step3": (_S, _S),
     "iReadCard": (_I, _I, _S, _S, _S),
     "iReadBankNumber": (_I, _S),
 }
@@ -118,6 +119,9 @@ class NativeReader:
 
     def iReloadPIN_HSM_Step2(self, pKey: str) -> Result:
         return self._call("iReloadPIN_HSM_Step2", pKey)
+
+    def iReloadPIN_HSM_Step3(self, pKey: str) -> Result:
+        return self._call("iReloadPIN_HSM_Step3", pKey)
 
     def iReadCard(self, iType: int, iAuthType: int, pCardInfo: str, pFileAddr: str) -> Result:
         return self._call("iReadCard", iType, iAuthType, pCardInfo, pFileAddr)

@@ -10,7 +10,7 @@
  * Scope (docs/reader.md): no PSAM support, so iReadCardBas answers -2201 once the
  * card is read and terminals fall back to iReadCardBas_HSM_Step1/Step2; iVerifyPIN
  * and iChangePIN take PINs from a PIN source set with iSetPinSource (our extension:
- * a real reader has a PIN pad); iReloadPIN_HSM_Step1/Step2 as in docs/reader.md.
+ * a real reader has a PIN pad); iReloadPIN_HSM_Step1/2/3 as in docs/reader.md.
  *
  * Reader selection: SSCARD_READER (contact) and SSCARD_CL_READER (contactless) hold a
  * reader index in the PC/SC list or a prefix of its name; the contact reader
@@ -60,9 +60,10 @@ static SCARDCONTEXT g_context;
 static SCARDHANDLE g_card;
 static DWORD g_protocol;
 static int g_open;
-static int g_pending; /* 0 none, 1 read step 1 done, 2 reload step 1 done */
+static int g_pending;
 static unsigned char g_internal_result[8];
-static struct head g_head; /* what step 1 read, for step 2 */
+static struct head g_head; /* what step 1 read, for the next steps */
+static char g_new_pin[32]; /* the new PIN between the reload steps; cleared on release */
 static pin_source_fn g_pin_source;
 
 /* ---- errors ----------------------------------------------------------------- */
@@ -96,7 +97,8 @@ static void release(void) {
     if (g_context) SCardReleaseContext(g_context);
     g_open = 0;
     g_context = 0;
-    g_pending = 0;
+    g_pending = 0; /* 1: read step 1 done; 2, 3: reload steps 1, 2 done */
+    memset(g_new_pin, 0, sizeof g_new_pin);
 }
 
 /* Find a reader by index or name prefix; 0 on success. */
@@ -520,23 +522,21 @@ int iChangePIN(int iType, char *pOutInfo) {
 }
 
 int iReloadPIN_HSM_Step1(int iType, char *pCardInfo, char *pOutInfo) {
-    char pin[32];
     struct head h;
-    int rc = new_pin(pin, sizeof pin, pOutInfo);
+    int rc = new_pin(g_new_pin, sizeof g_new_pin, pOutInfo);
     if (rc) return rc;
     if ((rc = open_card(iType, pOutInfo)) || (rc = read_head(&h, pOutInfo))) {
         release();
         return rc;
     }
-    char card_id[33], hist[27], chal_hex[17], given[40] = "";
+    char card_id[33], hist[27], factor_hex[17], chal_hex[17], given[40] = "";
     hex(h.card_id, 16, card_id);
     const char *bar = pCardInfo ? strchr(pCardInfo, '|') : NULL;
     if (!bar) {
         release();
         return fail(pOutInfo, -23, "pCardInfo应为 卡识别码|卡号|");
     }
-    size_t id_len = (size_t)(bar - pCardInfo);
-    if (id_len != 32) {
+    if (bar - pCardInfo != 32) {
         release();
         return fail(pOutInfo, -20, NULL);
     }
@@ -548,22 +548,55 @@ int iReloadPIN_HSM_Step1(int iType, char *pCardInfo, char *pOutInfo) {
         release();
         return fail(pOutInfo, -22, NULL);
     }
-    unsigned char chal[8];
+    unsigned char chal[8], factor[8];
+    random_bytes(factor, 8);
     if ((rc = get_challenge(chal, pOutInfo))) {
         release();
         return rc;
     }
+    hex(factor, 8, factor_hex);
     hex(chal, 8, chal_hex);
     hex(h.historical, 13, hist);
-    snprintf(pOutInfo, OUT_MAX, "%02X|0173|%.6s|%s|%s|8424000114|%s|", h.algorithm, card_id, hist,
-             chal_hex, pin);
-    memset(pin, 0, sizeof pin);
+    snprintf(pOutInfo, OUT_MAX, "%02X|0090|%.6s|%s|%s|%s|", h.algorithm, card_id, hist, factor_hex,
+             chal_hex);
+    g_head = h;
     g_pending = 2;
     return 0;
 }
 
 int iReloadPIN_HSM_Step2(char *pKey, char *pOutInfo) {
     if (g_pending != 2) {
+        release();
+        return fail(pOutInfo, -12, "请先执行上一步");
+    }
+    g_pending = 0;
+    unsigned char ext[21] = {0x00, 0x82, 0x00, 0x06, 0x10}, resp[300], chal[8];
+    DWORD rlen = 0;
+    int rc = 0;
+    const char *ref = getenv("SSCARD_PIN_RELOAD_KEY");
+    if (ref) ext[3] = (unsigned char)strtol(ref, NULL, 16);
+    if (!pKey || strlen(pKey) != 32)
+        rc = fail(pOutInfo, -42, NULL);
+    else if (unhex(pKey, ext + 5, 16))
+        rc = fail(pOutInfo, -41, NULL);
+    if (rc == 0) rc = expect_ok(ext, 21, resp, &rlen, pOutInfo);
+    if (rc == 0) rc = get_challenge(chal, pOutInfo);
+    if (rc) {
+        release();
+        return rc;
+    }
+    char card_id[33], hist[27], chal_hex[17];
+    hex(g_head.card_id, 16, card_id);
+    hex(g_head.historical, 13, hist);
+    hex(chal, 8, chal_hex);
+    snprintf(pOutInfo, OUT_MAX, "%02X|0173|%.6s|%s|%s|8424000114|%s|", g_head.algorithm, card_id,
+             hist, chal_hex, g_new_pin);
+    g_pending = 3;
+    return 0;
+}
+
+int iReloadPIN_HSM_Step3(char *pKey, char *pOutInfo) {
+    if (g_pending != 3) {
         release();
         return fail(pOutInfo, -12, "请先执行上一步");
     }
