@@ -9,13 +9,16 @@ import random
 from card_os.codecs import luhn_check_digit, luhn_valid
 
 DEFAULT_BIN = "623456"  # issuer choice: a 62-prefixed UnionPay-range BIN, not a real bank's
+# Issuer choice: 16 digits. An odd-length PAN is F-padded in 5A (EMV), which emvtool 1.0.14
+# cannot render (docs/pboc.md); 17-19 digits remain available through `length`.
+DEFAULT_LENGTH = 16
 
 
 class PanError(ValueError):
     """A PAN or PAN parameter is not acceptable."""
 
 
-def generate_pan(seed: int, *, length: int = 19, bin_prefix: str = DEFAULT_BIN) -> str:
+def generate_pan(seed: int, *, length: int = DEFAULT_LENGTH, bin_prefix: str = DEFAULT_BIN) -> str:
     """A 62-prefixed, Luhn-valid PAN of 16-19 digits, the same for the same seed."""
     if not 16 <= length <= 19:
         raise PanError(f"PAN length must be 16-19 digits, got {length}")

@@ -139,11 +139,14 @@ def ppse_fci_proprietary(profile: PbocProfile) -> bytes:
 
 def adf_fci_proprietary(profile: PbocProfile) -> bytes:
     """Content of A5 in the ADF FCI: label, priority, PDOL, language, BF0C with 9F4D."""
+
+    # Without a PDOL the tag is absent and GPO carries `83 00` (EMV Book 3 §6.5.8.3).
+    pdol = tlv(Tag.PDOL, encode_dol(list(profile.pdol))) if profile.pdol else b""
     return b"".join(
         (
             tlv(Tag.APPLICATION_LABEL, profile.label.encode("ascii")),
             tlv(Tag.APPLICATION_PRIORITY, bytes([profile.priority])),
-            tlv(Tag.PDOL, encode_dol(list(profile.pdol))),
+            pdol,
             tlv(Tag.LANGUAGE_PREFERENCE, profile.language.encode("ascii")),
             tlv(
                 Tag.FCI_ISSUER_DISCRETIONARY,

@@ -158,3 +158,10 @@ def test_power_cut_during_verify_never_gives_a_free_try(after: bool) -> None:
     # Torn before the decrement reached memory: nothing was compared, nothing learnt.
     # Torn after it: the try is spent even though the PIN was right.
     assert tries == (2 if after else 3)
+
+
+def test_profile_without_pdol_accepts_empty_command_template() -> None:
+    terminal, _ = selected(profile=PbocProfile(pdol=()))
+    fci = terminal.ok(select_apdu(AID))
+    assert 0x9F38 not in dict(parse(value(fci, 0x6F, 0xA5)))
+    assert terminal.gpo(b"").sw == 0x9000
