@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import random
 from typing import Any
+
+from card_os.card import Card
 
 SSSE_AID = bytes.fromhex("7378312E73682EC9E7BBE1B1A3D5CF")  # card-spec §1.1
 DF04_AID = bytes.fromhex("D15600000503")
@@ -139,7 +142,13 @@ def _image() -> dict[str, Any]:
                             "sfi": 8,
                             "record_size": 4,
                             "max_records": 3,
-                            "acl": {"read": "always", "update": "always", "append": "always"},
+                            "acl": {
+                                "read": "always",
+                                "update": "always",
+                                "append": "always",
+                                "activate": "always",
+                                "deactivate": "always",
+                            },
                             "records": ["03000000", "02000000", "01000000"],
                         },
                         {
@@ -180,3 +189,33 @@ _IMAGE = _image()
 def image() -> dict[str, Any]:
     """A fresh deep copy of the test image."""
     return copy.deepcopy(_IMAGE)
+
+
+class Session:
+    """A powered card plus helpers that speak hex at the edge."""
+
+    def __init__(self, protocol: str = "T=1") -> None:
+        self.card = Card(image(), random.Random(7))
+        self.card.protocol = protocol
+        self.card.power_on()
+
+    def raw(self, apdu: str | bytes) -> bytes:
+        data = bytes.fromhex(apdu.replace(" ", "")) if isinstance(apdu, str) else apdu
+        return self.card.transmit(data)
+
+    def send(self, apdu: str | bytes) -> tuple[bytes, int]:
+        """(data, SW) of one command."""
+        out = self.raw(apdu)
+        assert len(out) >= 2, "card gave no answer"
+        return out[:-2], int.from_bytes(out[-2:], "big")
+
+    def sw(self, apdu: str | bytes) -> int:
+        return self.send(apdu)[1]
+
+    def ok(self, apdu: str | bytes) -> bytes:
+        data, sw = self.send(apdu)
+        assert sw == 0x9000, f"{apdu}: {sw:04X}"
+        return data
+
+    def select_ssse(self) -> bytes:
+        return self.ok("00A404000F7378312E73682EC9E7BBE1B1A3D5CF00")
