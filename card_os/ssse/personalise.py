@@ -264,6 +264,8 @@ def build_card_image(holder: Holder, profile: IssuerProfile, p: Personalisation)
         )
     df_values = _df_values(holder, p)
     for layout in profile.df_layouts:
+        if p.kind == "temporary" and layout.fid not in profile.temporary_dfs:
+            continue  # temporary cards: identity and medical functions only
         guard = f"df{layout.fid & 0xFF:02d}_read" in guards
         children.append(
             _df_node(layout, df_values, _read_rule("always", guard), _write_rule(ids.holder_write))
@@ -320,6 +322,8 @@ def build_card_image(holder: Holder, profile: IssuerProfile, p: Personalisation)
             "state": p.state,
             "region": p.region,
             "seed": p.seed,
+            # gen 3 is dual interface (ISO 7816 + ISO 14443, card-spec §4); gen 2 contact only
+            "interfaces": ["contact", "contactless"] if gen3 else ["contact"],
             "issuer": profile.to_json_dict(),
         },
         "mf": {

@@ -99,6 +99,10 @@ class IssuerProfile(_Strict):
     name_ext_on_gen2: bool = True
     formal_validity_years: int = Field(default=10, ge=1, le=30)
     temporary_validity_days: int = Field(default=60, ge=1, le=183)
+    temporary_dfs: list[int] = Field(
+        default_factory=lambda: [0xDF01, 0xDF04],
+        description="DFs a temporary card carries: identity and medical (issue 3)",
+    )
     terminal_number: str = Field(default="500100000001", description="PSAM 终端机编号, 12 digits")
     atr: AtrMaker = Field(default_factory=AtrMaker)
     offer_t1: bool = False

@@ -119,3 +119,18 @@ def test_name_extension_padding_is_a_profile_choice(make_card: MakeCard, pad: in
     data, sw = made.term.read(3, (6 << 3) | 4)
     assert sw == 0x9000
     assert ref.split_tlv(data, ref.EF06_TABLE) == (0x4E, bytes([pad]) * 20)
+
+
+@pytest.mark.parametrize("kind", ["formal", "temporary"])
+def test_data_areas_by_card_kind(make_card: MakeCard, kind: str) -> None:
+    made = make_card(generation=3, kind=kind)
+    made.term.select_ssse()
+    present = {}
+    for suffix in range(4):  # card-spec §1.1: DF01-DF04 = D156000005 00..03
+        _, sw = made.term.send(bytes.fromhex(f"00A4040006D156000005{suffix:02X}00"))
+        present[suffix] = sw == 0x9000 or sw >> 8 == 0x61
+        if not present[suffix]:
+            assert sw == 0x6A82
+        made.term.select_ssse()
+    expected = {0: True, 1: kind == "formal", 2: kind == "formal", 3: True}
+    assert present == expected
