@@ -100,7 +100,14 @@ class DF:
         self.children.append(child)
         child.parent = self
         if isinstance(child, DF):
-            child.lineage = self.lineage | {child}
+            child._set_lineage(self.lineage)
+
+    def _set_lineage(self, ancestors: frozenset[DF]) -> None:
+        # Subtrees are built bottom-up when an image loads: refresh the whole subtree.
+        self.lineage = ancestors | {self}
+        for child in self.children:
+            if isinstance(child, DF):
+                child._set_lineage(self.lineage)
 
     def add_pin(self, pin: Pin) -> None:
         if pin.ref in self.pins:
