@@ -1,0 +1,89 @@
+"""Fixtures of the HIS tests: a database with the demo institutions and insured people of the
+medical platform (SQLite; PostgreSQL too with SSCARD_PG_URL), a hand-moved clock, and HIS
+services of two hospitals of one region."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from backends.core.auth import InstitutionService
+from backends.core.db import Database
+from backends.core.settings import Settings
+from backends.hospital.platform import InProcessPlatform
+from backends.hospital.service import HisService, bureau_card_check
+from backends.medical.audit import audit
+from backends.medical.seed import demo_secret, seed_demo
+
+PACKAGES = ["medical", "bureau", "bank", "hospital"]
+HOSPITAL, OTHER_HOSPITAL = "H50000000001", "H50000000002"
+_BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("SSCARD_PG_URL") else [])
+
+
+class ManualClock:
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+def credentials(code: str) -> tuple[str, str]:
+    return code, demo_secret(code)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(dt.datetime(2026, 3, 2, 8, 30, 0))
+
+
+@pytest.fixture(params=_BACKENDS)
+def database(request: pytest.FixtureRequest) -> Iterator[Database]:
+    if request.param == "sqlite":
+        db = Database("sqlite://")
+    else:
+        db = Database(os.environ["SSCARD_PG_URL"])
+        db.drop_all()
+    db.create_all(PACKAGES)
+    db.run(seed_demo)
+
+    def more(session) -> None:  # type: ignore[no-untyped-def]
+        institutions = InstitutionService(session)
+        institutions.ensure(
+            OTHER_HOSPITAL, "hospital", "重庆市第二模拟医院", demo_secret(OTHER_HOSPITAL), "500000"
+        )
+        institutions.ensure("BUREAU-500100", "bureau", "bureau", "bureau-secret", "500100")
+
+    db.run(more)
+    yield db
+    # Every test leaves the platform's accounts, settlements and clearing consistent.
+    assert db.run(audit) == []
+    db.dispose()
+
+
+def his_for(database: Database, clock: ManualClock, code: str = HOSPITAL) -> HisService:
+    hospital = database.run(lambda s: InstitutionService(s).get(code))
+    platform = InProcessPlatform(database, hospital, clock)
+    return HisService(database, hospital, platform, clock, bureau_card_check(database, clock))
+
+
+@pytest.fixture
+def his(database: Database, clock: ManualClock) -> HisService:
+    return his_for(database, clock)
+
+
+@pytest.fixture
+def client(database: Database, clock: ManualClock) -> Iterator[TestClient]:
+    from backends.core.app import create_app
+
+    app = create_app(Settings(seed_demo=False, create_tables=False), database, packages=PACKAGES)
+    app.state.clock = clock
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client

@@ -1,0 +1,238 @@
+"""HIS against the platform: card and number credentials, cross-region, lost answers, HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from conftest import HOSPITAL, OTHER_HOSPITAL, ManualClock, credentials, his_for
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from backends.bureau.service import BureauService
+from backends.core.db import Database
+from backends.core.errors import DomainError, Forbidden, NotFound
+from backends.hospital.card_info import from_number, from_reader_output
+from backends.hospital.models import HisSettlement
+from backends.hospital.platform import HttpPlatform, PlatformUnavailable
+from backends.hospital.service import ChargeItem, HisService, PlatformRefused
+from backends.medical.agency import Agency
+from backends.medical.registry import InsuredRegistry, derive_psn_no
+from backends.medical.schemas import FilingRequest
+from backends.medical.seed import demo_certno
+from card_os.codecs import citizen_id_check_digit
+
+WANG = demo_certno("50010319700303003")  # insured in 500000, balance 3000.00
+ZHANG = demo_certno("44030519800101001")  # insured in 440300 (another province)
+ITEMS = [
+    ChargeItem("S-110200001", "诊查费", Decimal("1"), Decimal("20.00")),
+    ChargeItem("X-J01CA04", "阿莫西林", Decimal("2"), Decimal("15.50")),
+]
+
+
+def bureau_card(database: Database, clock: ManualClock) -> str:
+    """A bureau-issued card of a person insured in 500000, as iReadCardBas prints it."""
+    body = "50010219880808123"
+    cert = body + citizen_id_check_digit(body)
+
+    def issue(session) -> str:  # type: ignore[no-untyped-def]
+        bureau = BureauService(session, clock)
+        bureau.register_person(cert, "孙八", "1", dt.date(1988, 8, 8), "500102")
+        card = bureau.produce(bureau.apply(cert, "500102").id)
+        bureau.collect(card.card_no, cert)
+        bureau.activate_social(card.card_no)
+        registry = InsuredRegistry(session)
+        registry.enroll(cert, "孙八", "1", dt.date(1988, 8, 8), "500000", "310", Decimal("500"))
+        registry.link_card(cert, card.card_no, card.card_sn)
+        fields = [card.card_sn[:6], cert, card.card_no, card.card_sn, "孙八", "00" * 13]
+        fields += ["3.00", "20260302", "20360302", "000000000000", ""]
+        return "".join(f"{f}|" for f in fields)
+
+    return database.run(issue)
+
+
+def test_card_patient_is_registered_charged_settled_and_printed(database, clock, his):
+    card_info = bureau_card(database, clock)
+    visit = his.register(from_reader_output(card_info), "内科", "王医生")
+    assert (visit.mdtrt_cert_type, visit.insuplc_admdvs) == ("03", "500000")
+    his.charge(visit.ipt_otp_no, ITEMS)
+    settled = his.settle(visit.ipt_otp_no)
+    info = settled.setlinfo
+    assert settled.status == "settled" and info["setl_id"] == settled.setl_id
+    assert Decimal(info["medfee_sumamt"]) == Decimal("51.00")
+    paid = Decimal(info["fund_pay_sumamt"]) + Decimal(info["acct_pay"])
+    assert paid + Decimal(info["psn_cash_pay"]) == Decimal("51.00")
+    assert Decimal(info["balc"]) == Decimal("500") - Decimal(info["acct_pay"])
+    text = his.summary(settled.setl_id)
+    assert "医保结算单" in text and settled.setl_id in text and "孙八" in text
+    assert visit.certno not in text  # ID numbers are masked on paper too
+
+
+def test_blacklisted_card_is_refused_before_any_platform_call(database, clock, his):
+    card_info = bureau_card(database, clock)
+    card_no = card_info.split("|")[2]
+    database.run(lambda s: BureauService(s, clock).report_temporary_loss(card_no, "phone"))
+    with pytest.raises(Forbidden, match="blacklist"):
+        his.register(from_reader_output(card_info), "内科", "王医生")
+    clock.advance(days=7)  # the temporary loss lapses: the card works again
+    assert his.register(from_reader_output(card_info), "内科", "王医生").status == "open"
+
+
+def test_patient_without_card_uses_the_id_number(his):
+    visit = his.register(from_number("02", WANG), "外科", "李医生")
+    his.charge(visit.ipt_otp_no, ITEMS[:1])
+    settled = his.settle(visit.ipt_otp_no, use_account=False)
+    assert Decimal(settled.setlinfo["acct_pay"]) == 0
+    assert visit.psn_no == derive_psn_no(WANG)
+
+
+def test_cross_province_patient_needs_a_filing(database, clock, his):
+    visit = his.register(from_number("02", ZHANG), "内科", "王医生")
+    assert visit.insuplc_admdvs == "440300"
+    his.charge(visit.ipt_otp_no, ITEMS)
+    with pytest.raises(PlatformRefused, match=r"filing|备案|filed"):
+        his.settle(visit.ipt_otp_no)
+    Agency(database, clock=clock).file(
+        FilingRequest(psn_no=visit.psn_no, insutype="310", dest_admdvs="500000")
+    )
+    settled = his.settle(visit.ipt_otp_no)
+    assert settled.status == "settled"
+    clearing = Agency(database, clock=clock).clearing()
+    assert any(p.payer_admdvs.startswith("44") for p in clearing)
+
+
+class LosesSettlementAnswers:
+    """The platform applies 2207 but the answer never reaches the HIS (a timeout)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def call(self, envelope: dict[str, Any]) -> dict[str, Any]:
+        answer = self.inner.call(envelope)
+        if envelope["infno"] == "2207":
+            raise PlatformUnavailable("timed out")
+        return answer
+
+
+def test_a_settlement_whose_answer_was_lost_is_reversed(database, clock):
+    his = his_for(database, clock)
+    visit = his.register(from_number("02", WANG), "内科", "王医生")
+    his.charge(visit.ipt_otp_no, ITEMS)
+    lossy = HisService(database, his.hospital, LosesSettlementAnswers(his.platform), clock)
+    with pytest.raises(PlatformUnavailable):
+        lossy.settle(visit.ipt_otp_no)
+    [pending] = database.run(lambda s: s.scalars(select(HisSettlement.msgid)).all())
+    reversed_ = his.reverse(pending)
+    assert reversed_.status == "reversed"
+    # The account is whole again, and the visit can be settled for real.
+    settled = his.settle(visit.ipt_otp_no)
+    assert Decimal(settled.setlinfo["balc"]) == Decimal("3000.00") - Decimal(
+        settled.setlinfo["acct_pay"]
+    )
+
+
+def test_cancel_restores_the_account_and_one_hospital_cannot_touch_anothers(database, clock, his):
+    visit = his.register(from_number("02", WANG), "内科", "王医生")
+    his.charge(visit.ipt_otp_no, ITEMS)
+    settled = his.settle(visit.ipt_otp_no)
+    other = his_for(database, clock, OTHER_HOSPITAL)
+    with pytest.raises(NotFound):
+        other.summary(settled.setl_id)
+    with pytest.raises(NotFound):
+        other.cancel(settled.setl_id)
+    assert his.cancel(settled.setl_id).status == "cancelled"
+    again = his.settle(visit.ipt_otp_no)
+    assert Decimal(again.setlinfo["balc"]) == Decimal("3000.00") - Decimal(
+        again.setlinfo["acct_pay"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("card_info", "message"),
+    [
+        ("500100|x|", "11 fields"),
+        ("500100|111111198101011111|X00000019|" + "0" * 32 + "|a|b|c|d|e|f|g|", "check digit"),
+        ("5001|" + "|" * 10, "6 digits"),
+    ],
+)
+def test_bad_card_info_is_refused(card_info: str, message: str) -> None:
+    with pytest.raises(DomainError, match=message):
+        from_reader_output(card_info)
+
+
+def test_negative_price_is_refused_before_upload(his):
+    visit = his.register(from_number("02", WANG), "内科", "王医生")
+    with pytest.raises(DomainError, match="price"):
+        his.charge(visit.ipt_otp_no, [ChargeItem("S-110200001", "x", Decimal(1), Decimal(-1))])
+    with pytest.raises(DomainError, match="no charges"):
+        his.settle(visit.ipt_otp_no)
+
+
+def _http_flow(client: TestClient) -> dict[str, Any]:
+    auth = credentials(HOSPITAL)
+    body = {"mdtrt_cert_type": "02", "mdtrt_cert_no": WANG, "dept_name": "内科", "dr_name": "王"}
+    visit = client.post("/hospital/visits", json=body, auth=auth)
+    assert visit.status_code == 201, visit.text
+    number = visit.json()["ipt_otp_no"]
+    items = [
+        {"med_list_codg": i.med_list_codg, "name": i.name, "quantity": str(i.quantity),
+         "price": str(i.price)} for i in ITEMS
+    ]  # fmt: skip
+    charged = client.post(f"/hospital/visits/{number}/charges", json={"items": items}, auth=auth)
+    assert charged.status_code == 200, charged.text
+    settled = client.post(f"/hospital/visits/{number}/settle", json={}, auth=auth)
+    assert settled.status_code == 200, settled.text
+    return settled.json()["setlinfo"]
+
+
+AMOUNTS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "balc", "hifp_pay")
+
+
+def test_http_gives_the_same_settlement_as_in_process(database, clock, client, his):
+    over_http = _http_flow(client)
+    visit = his.register(from_number("02", WANG), "内科", "王医生")
+    his.charge(visit.ipt_otp_no, ITEMS)
+    in_process = his.settle(visit.ipt_otp_no).setlinfo
+    # Same policy outcome; the second settlement sees the balance the first one left.
+    for key in AMOUNTS[:-2]:
+        assert Decimal(over_http[key]) == Decimal(in_process[key]), key
+    assert Decimal(in_process["balc"]) == Decimal(over_http["balc"]) - Decimal(
+        in_process["acct_pay"]
+    )
+    auth = credentials(OTHER_HOSPITAL)
+    path = f"/hospital/settlements/by-setl-id/{over_http['setl_id']}/summary"
+    assert client.get(path, auth=auth).status_code == 404
+    assert client.get(path, auth=credentials(HOSPITAL)).status_code == 200
+
+
+def test_his_over_the_platforms_http_endpoint(database, clock, client):
+    """The HIS with an HTTP platform client gets what the in-process client gets."""
+    hospital = his_for(database, clock).hospital
+    over_http = HisService(
+        database,
+        hospital,
+        HttpPlatform("http://testserver", credentials(HOSPITAL), client=client),
+        clock,
+    )
+    visit = over_http.register(from_number("02", WANG), "内科", "王医生")
+    over_http.charge(visit.ipt_otp_no, ITEMS)
+    info = over_http.settle(visit.ipt_otp_no).setlinfo
+    assert Decimal(info["medfee_sumamt"]) == Decimal("51.00")
+    assert Decimal(info["balc"]) == Decimal("3000.00") - Decimal(info["acct_pay"])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"dept_name": "x", "dr_name": "y"},
+        {"card_info": "bad", "dept_name": "x", "dr_name": "y"},
+        {"mdtrt_cert_type": "02", "mdtrt_cert_no": "123", "dept_name": "x", "dr_name": "y"},
+        {"mdtrt_cert_type": "09", "mdtrt_cert_no": WANG, "dept_name": "x", "dr_name": "y"},
+    ],
+)
+def test_http_bad_registration_gets_a_4xx(client: TestClient, body: dict) -> None:
+    response = client.post("/hospital/visits", json=body, auth=credentials(HOSPITAL))
+    assert 400 <= response.status_code < 500, response.text
+    assert response.json()["detail"]
