@@ -81,8 +81,11 @@ class Application(BaseApplication):
             self._transactions[id(ctx)] = entry
         return entry[1]
 
-    def reset_transaction(self, ctx: Context) -> None:
-        """Forget the transaction of this channel (on SELECT of the application)."""
+    def selected(self, ctx: Context) -> None:
+        """The application was (re)selected on this channel: a new transaction begins.
+
+        Called from our SELECT interception; a card OS that notifies applications of every
+        selection of their DF may call it too (docs/pboc.md, "Limits")."""
         self._transactions[id(ctx)] = (ctx, Transaction())
 
     # -- configuration and persistent state ---------------------------------------------------
@@ -106,7 +109,7 @@ class Application(BaseApplication):
     # -- SELECT: a new selection starts a new transaction ---------------------------------------
 
     def _select(self, ctx: Context, cmd: Command) -> None:
-        self.reset_transaction(ctx)
+        self.selected(ctx)
         return None  # the ISO handler selects and answers with the FCI
 
     # -- GET PROCESSING OPTIONS (EMV Book 3 §6.5.8) ----------------------------------------------
@@ -117,6 +120,8 @@ class Application(BaseApplication):
         tx = self._tx(ctx)
         if tx.stage != "selected":
             raise CardError(0x6985)  # one GPO per selection
+        if self.df.lcs != "operational":
+            raise CardError(0x6985)  # a blocked application does not start transactions
         pdol = self._dol("pdol")
         values = _command_template(cmd.data, pdol)
         atc = self.df.app_state["atc"]

@@ -70,7 +70,11 @@ class PbocProfile:
     label: str = "PBOC DEBIT"
     priority: int = 1
     language: str = "zh"
-    aip: bytes = bytes.fromhex("1C00")  # CV supported, TRM, issuer auth; no ODA (no certs)
+    # AIP: cardholder verification and terminal risk management supported. No offline data
+    # authentication (no certificates are personalised) and the "issuer authentication"
+    # bit off: issuer authentication runs inside the second GENERATE AC (91 in CDOL2), as in
+    # EMV Common Core Definitions, so terminals send no EXTERNAL AUTHENTICATE.
+    aip: bytes = bytes.fromhex("1800")
     gpo_format: int = 1
     genac_format: int = 1
     pdol: tuple[DolEntry, ...] = DEFAULT_PDOL

@@ -35,7 +35,7 @@ def test_gpo_formats_carry_the_same_aip_and_afl(gpo_format: int) -> None:
     assert response.sw == 0x9000
     assert parse(response.data)[0][0] == {1: 0x80, 2: 0x77}[gpo_format]
     aip, afl = split_gpo(response.data)
-    assert aip == bytes.fromhex("1C00")
+    assert aip == bytes.fromhex("1800")
     assert afl_entries(afl) == [(1, 1, 1), (2, 1, 2)]
 
 
@@ -165,3 +165,12 @@ def test_profile_without_pdol_accepts_empty_command_template() -> None:
     fci = terminal.ok(select_apdu(AID))
     assert 0x9F38 not in dict(parse(value(fci, 0x6F, 0xA5)))
     assert terminal.gpo(b"").sw == 0x9000
+
+
+def test_blocked_application_starts_no_transaction() -> None:
+    card, _ = make_card(3)
+    adf = next(df for df in card.mf.walk() if df.name == AID)
+    adf.lcs = "deactivated"
+    terminal = Terminal(card)
+    assert terminal.select(AID).sw == 0x6283  # selected with a warning (ISO/IEC 7816-4)
+    assert terminal.gpo(PDOL_DATA).sw == 0x6985
