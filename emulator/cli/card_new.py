@@ -78,7 +78,7 @@ def new(
     try:
         issuer = IssuerProfile.from_text(text, overrides)
         issue_date = dt.date.fromisoformat(issued) if issued else _default_issue_date(seed)
-        holder = make_cardholder(seed)
+        holder = make_cardholder(seed, region)
         image = build_card_image(
             holder,
             issuer,
