@@ -33,6 +33,7 @@ from card_os.tlv import iter_tlv, tlv
 
 if TYPE_CHECKING:
     from card_os.apdu import Command
+    from card_os.card import Card
     from card_os.context import Context
     from card_os.fs import DF, EF
     from card_os.security import Pin
@@ -57,8 +58,10 @@ class Transaction:
 class Application(BaseApplication):
     """The debit ADF's behaviour; one instance per card, transactions per channel."""
 
-    def __init__(self, df: DF, card: object) -> None:
-        super().__init__(df, card)  # type: ignore[arg-type]
+    def __init__(self, df: DF, card: Card) -> None:
+        super().__init__(df, card)
+        # Per logical channel number: the channel's context and its transaction. A new
+        # context (power-on, reset, channel reopened) means a new transaction.
         self._transactions: dict[int, tuple[Context, Transaction]] = {}
         self._handlers: dict[tuple[int, int], Callable[[Context, Command], bytes | None]] = {
             (0x00, 0xA4): self._select,
@@ -75,10 +78,10 @@ class Application(BaseApplication):
         return None if handler is None else handler(ctx, cmd)
 
     def _tx(self, ctx: Context) -> Transaction:
-        entry = self._transactions.get(id(ctx))
+        entry = self._transactions.get(ctx.number)
         if entry is None or entry[0] is not ctx:
             entry = (ctx, Transaction())
-            self._transactions[id(ctx)] = entry
+            self._transactions[ctx.number] = entry
         return entry[1]
 
     def selected(self, ctx: Context) -> None:
@@ -86,7 +89,7 @@ class Application(BaseApplication):
 
         Called from our SELECT interception; a card OS that notifies applications of every
         selection of their DF may call it too (docs/pboc.md, "Limits")."""
-        self._transactions[id(ctx)] = (ctx, Transaction())
+        self._transactions[ctx.number] = (ctx, Transaction())
 
     # -- configuration and persistent state ---------------------------------------------------
 

@@ -247,3 +247,29 @@ def test_atc_never_repeats_across_power_cuts(tears: list[tuple[int, bool]]) -> N
         seen.append(atc)
     assert seen == sorted(set(seen)), f"ATCs repeated or went back: {seen}"
     assert seen[0] >= 2  # the first transaction of `begin` used ATC 1
+
+
+def test_log_is_cyclic_newest_first() -> None:
+    session = begin(3, profile=PbocProfile(upper_offline_limit=250))
+    terminal = session.terminal
+    atcs = []
+    for _ in range(12):
+        terminal.ok(select_apdu(AID))  # re-selection inside the ADF starts a new transaction
+        assert terminal.gpo(bytes.fromhex("000000000010000156")).sw == 0x9000
+        ac, _ = first_ac(session, TC)
+        assert ac[0x9F27] == b"\x40"
+        atcs.append(ac[0x9F36])
+    records = [terminal.read_record(11, n) for n in range(1, 12)]
+    assert [r.sw for r in records] == [0x9000] * 10 + [0x6A83]
+    assert [r.data[-2:] for r in records[:10]] == atcs[::-1][:10]  # 9F36 is last in 9F4F
+
+
+def test_cvr_reports_offline_pin_and_new_card() -> None:
+    session = begin(2)
+    assert session.terminal.verify("9999").sw == 0x63C2
+    assert session.terminal.verify(session.info["keys"]["pin"]).sw == 0x9000
+    ac, _ = first_ac(session)
+    cvr = ac[0x9F10][3:7]
+    assert cvr[0] == 0x03
+    assert cvr[1] == 0xA4  # second AC not requested, first ARQC, offline PIN performed (and passed)
+    assert cvr[2] & 0x10  # new card: no online transaction yet
