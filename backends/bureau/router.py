@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from backends.bank.linked import linked_services
 from backends.bureau import schemas as sc
+from backends.bureau.hr import HrService
 from backends.bureau.service import BureauService
 from backends.core.auth import DatabaseDep, Principal, require_kind
 from backends.core.clock import ClockDep
+from backends.core.errors import DomainError
 
 T = TypeVar("T")
 
@@ -268,3 +270,68 @@ def query_records(
             for r in b.query_records(card_no, body.password, body.kind)
         ],
     )
+
+
+def _hr(db: DatabaseDep, clock: ClockDep, work: Callable[[HrService], T]) -> T:
+    return db.run(lambda session: work(HrService(session, clock)))
+
+
+@router.post("/cards/{card_no}/hr-acts", response_model=sc.HrActPublic, status_code=201)
+def record_hr_act(
+    card_no: str, body: sc.HrActCreate, db: DatabaseDep, clock: ClockDep, _: BureauCaller
+):
+    """Record an HR service act with the card as credential (employment, insurance ...)."""
+    return _hr(
+        db,
+        clock,
+        lambda h: sc.HrActPublic.model_validate(h.record_act(card_no, body.kind, body.details)),
+    )
+
+
+@router.get("/hr-acts/{act_id}/card-write", response_model=list[sc.WriteStepPublic])
+def card_write_script(act_id: int, db: DatabaseDep, clock: ClockDep, _: BureauCaller):
+    """The terminal's script to write the act's records onto the card and read them back."""
+    return _hr(
+        db,
+        clock,
+        lambda h: [
+            sc.WriteStepPublic(
+                purpose=s.purpose, apdu=None if s.apdu is None else s.apdu.hex().upper()
+            )
+            for s in h.write_script(act_id)
+        ],
+    )
+
+
+@router.post("/hr-acts/{act_id}/secured-command", response_model=sc.SecuredCommand)
+def secured_command(
+    act_id: int,
+    body: sc.SecuredCommandRequest,
+    db: DatabaseDep,
+    clock: ClockDep,
+    _: BureauCaller,
+):
+    """EXTERNAL AUTHENTICATE or MAC'd UPDATE RECORD for the card's fresh challenge."""
+    return _hr(
+        db,
+        clock,
+        lambda h: sc.SecuredCommand(
+            apdu=h.secured_command(
+                act_id, body.step, bytes.fromhex(body.historical), bytes.fromhex(body.challenge)
+            )
+            .hex()
+            .upper()
+        ),
+    )
+
+
+@router.post("/hr-acts/{act_id}/confirm", response_model=sc.HrActPublic)
+def confirm_card_write(
+    act_id: int, body: sc.ReadBack, db: DatabaseDep, clock: ClockDep, _: BureauCaller
+):
+    """Check the records read back from the card; marks the act verified on the card."""
+    try:
+        answers = [bytes.fromhex(a) for a in body.answers]
+    except ValueError:
+        raise DomainError("answers must be hex strings") from None
+    return _hr(db, clock, lambda h: sc.HrActPublic.model_validate(h.confirm(act_id, answers)))

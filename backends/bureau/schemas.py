@@ -181,3 +181,50 @@ class RecordPublic(BaseModel):
     period: str
     amount_cents: int
     at: dt.datetime
+
+
+class HrActCreate(BaseModel):
+    kind: Literal[
+        "employment_registration",
+        "unemployment_registration",
+        "insurance_registration",
+        "work_injury_recognition",
+        "vocational_training",
+        "skill_appraisal",
+    ]
+    details: dict[str, str] = Field(
+        description="date (YYYY-MM-DD) and the act's fields: certificate_no, insurance "
+        "(pension/unemployment/work_injury), grade, programme, occupation"
+    )
+
+
+class HrActPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    card_no: str
+    kind: str
+    at: dt.datetime
+    details: dict[str, str]
+    card_verified: bool
+
+
+class WriteStepPublic(BaseModel):
+    purpose: str
+    apdu: str | None = Field(description="hex; null: GET CHALLENGE, then ask /secured-command")
+
+
+class SecuredCommandRequest(BaseModel):
+    step: int = Field(ge=0, le=64)
+    historical: str = Field(pattern=r"^[0-9A-Fa-f]{26}$", description="13 ATR historical bytes")
+    challenge: str = Field(pattern=r"^[0-9A-Fa-f]{16}$", description="GET CHALLENGE answer")
+
+
+class SecuredCommand(BaseModel):
+    apdu: str
+
+
+class ReadBack(BaseModel):
+    answers: list[str] = Field(
+        max_length=16, description="hex answers (data + SW) of the script's read steps"
+    )
