@@ -3,8 +3,9 @@ and secure-messaging command MACs (CLA 04/84)."""
 
 from __future__ import annotations
 
-from card_os import crypto
 from cos_fixture import K_3DES, K_MAC, K_SM4, K_SM4_MAC, K_UNBLOCK, rec
+
+from card_os import crypto
 
 FACTOR = bytes.fromhex("0102030405060708")
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from card_os.tlv import decode_tlv, find_tlv
 from cos_fixture import DF03_AID, DF04_AID, SSSE_AID
+
+from card_os.tlv import decode_tlv, find_tlv
 
 
 def test_select_mf_variants(s) -> None:

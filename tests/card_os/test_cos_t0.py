@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from cos_fixture import SSSE_AID
 
 SELECT_SSSE = "00A404000F" + SSSE_AID.hex()
