@@ -12,3 +12,7 @@ from emulator.cli import card_new as _card_new  # noqa: E402
 
 app.command("new")(_card_new.new)
 app.command("show")(_card_new.show)
+
+from emulator.cli.card_demo import demo as _demo  # noqa: E402
+
+app.command("demo")(_demo)
