@@ -131,6 +131,17 @@ def _masked(description: str, data: bytes) -> str:
     return text
 
 
+#: Instructions whose data field carries PIN material: never shown.
+PIN_INS = (0x20, 0x24, 0x2C)
+
+
+def _shown(apdu: bytes) -> str:
+    """The APDU as hex, with PIN data replaced by asterisks."""
+    if len(apdu) > 5 and apdu[1] in PIN_INS:
+        return apdu[:5].hex().upper() + "*" * (2 * (len(apdu) - 5))
+    return apdu.hex().upper()
+
+
 def demo(
     protocol: Annotated[str, typer.Option(help="T=0 (61xx/6Cxx visible) or T=1")] = "T=0",
     seed: Annotated[int, typer.Option(help="seed of the card's random source")] = 1,
@@ -171,7 +182,7 @@ def demo(
             table.add_row(
                 str(number),
                 label,
-                apdu.hex().upper(),
+                _shown(apdu),
                 (data.hex().upper() + (f"  ({reading})" if reading else "")) if data else "",
                 f"[{'green' if sw == 0x9000 else 'yellow' if sw >> 8 in (0x61, 0x6C, 0x63) else 'red'}]{sw:04X}[/]",
                 describe(sw),
