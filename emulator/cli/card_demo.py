@@ -87,17 +87,19 @@ def demo_image() -> dict:
     }
 
 
-def _script() -> list[tuple[str, str | None]]:
+def _script(protocol: str) -> list[tuple[str, str | None]]:
     """(description, APDU hex); an APDU of None is computed from the last response."""
+    # A T=0 TPDU cannot carry Le in case 4; under T=1 the terminal asks for the FCI with Le.
+    le = "" if protocol == "T=0" else "00"
     return [
-        ("SELECT SSSE by AID", "00A404000F" + SSSE_AID.hex().upper()),
+        ("SELECT SSSE by AID", "00A404000F" + SSSE_AID.hex().upper() + le),
         ("READ RECORD 卡识别码 (SFI 5, record 1)", "00B2012C00"),
         ("READ RECORD 规范版本 by identifier 03", "00B2032806"),
         ("READ RECORD 卡号 by identifier 07", "00B207280B"),
         ("READ RECORD 社会保障号码 before any check", "00B2083014"),
         ("VERIFY with a wrong PIN", "0020000003111111"),
         ("VERIFY: tries left", "00200000"),
-        ("VERIFY 123456", "0020000003123456"),
+        ("VERIFY with the right PIN", "0020000003123456"),
         ("READ RECORD 社会保障号码", "00B2083014"),
         ("SELECT MF (leaves the application)", "00A4000C023F00"),
         ("SELECT SSSE again (no response data)", "00A4040C0F" + SSSE_AID.hex().upper()),
@@ -124,11 +126,14 @@ def _decode(data: bytes) -> str:
     return ""
 
 
-def _masked(description: str, data: bytes) -> str:
+def _shown_data(description: str, data: bytes) -> str:
+    """Response data as hex with a human reading; ID numbers are masked in both."""
+    if not data:
+        return ""
     text = _decode(data)
     if "社会保障号码" in description and text:
-        return text[:-12] + "*" * 8 + text[-4:]  # ID numbers are masked
-    return text
+        return f"{data[:2].hex().upper()}…  ({text[:-12]}{'*' * 8}{text[-4:]})"
+    return data.hex().upper() + (f"  ({text})" if text else "")
 
 
 #: Instructions whose data field carries PIN material: never shown.
@@ -167,7 +172,7 @@ def demo(
         table.add_column(column, overflow="fold")
     last = b""
     number = 0
-    for description, apdu_hex in _script():
+    for description, apdu_hex in _script(protocol):
         if apdu_hex is None:
             session_key = crypto.session_key(DEMO_KEY, DEMO_FACTOR, "sm4")
             cryptogram = crypto.cryptogram("sm4", session_key, last)
@@ -178,12 +183,11 @@ def demo(
             number += 1
             response = transport.transmit_raw(apdu)
             data, sw = response[:-2], int.from_bytes(response[-2:], "big")
-            reading = _masked(description, data)
             table.add_row(
                 str(number),
                 label,
                 _shown(apdu),
-                (data.hex().upper() + (f"  ({reading})" if reading else "")) if data else "",
+                _shown_data(description, data),
                 f"[{'green' if sw == 0x9000 else 'yellow' if sw >> 8 in (0x61, 0x6C, 0x63) else 'red'}]{sw:04X}[/]",
                 describe(sw),
             )
