@@ -46,7 +46,7 @@ ARC_APPROVED = b"00"  # authorisation response code "approved" (EMV Book 4 Annex
 class Transaction:
     """Volatile state of the transaction in progress on one channel."""
 
-    stage: str = "selected"  # selected -> processing -> online -> done
+    stage: str = "selected"  # selected -> (GPO) processing -> (ARQC) online -> done
     atc: int = 0
     values: dict[int, bytes] = field(default_factory=dict)  # PDOL and CDOL1 data by tag
     first_ac: AcType | None = None
@@ -120,9 +120,9 @@ class Application(BaseApplication):
     def _get_processing_options(self, ctx: Context, cmd: Command) -> bytes:
         if (cmd.p1, cmd.p2) != (0, 0):
             raise CardError(0x6A86)
-        tx = self._tx(ctx)
-        if tx.stage != "selected":
-            raise CardError(0x6985)  # one GPO per selection
+        # Every GPO starts a new transaction, even one issued twice: a SELECT from another DF
+        # does not reach this application, so "GPO already done" cannot be told apart from
+        # "re-selected from the PSE or SSSE" (docs/pboc.md, "Limits").
         if self.df.lcs != "operational":
             raise CardError(0x6985)  # a blocked application does not start transactions
         pdol = self._dol("pdol")
@@ -132,7 +132,8 @@ class Application(BaseApplication):
             raise CardError(0x6985)  # ATC exhausted: the application can no longer transact
         # The ATC is persisted before anything depends on it (it never repeats, EMV Book 2 §8.1).
         self._persist(ctx, atc=atc + 1)
-        tx.stage, tx.atc, tx.values = "processing", atc + 1, values
+        tx = Transaction(stage="processing", atc=atc + 1, values=values)
+        self._transactions[ctx.number] = (ctx, tx)
         aip, afl = bytes.fromhex(self._config["aip"]), bytes.fromhex(self._config["afl"])
         if self._config["gpo_format"] == 1:
             return tlv(Tag.RESPONSE_FORMAT_1, aip + afl)

@@ -9,6 +9,7 @@ from emulator.transport import TransportError
 
 from .terminal import (
     AID,
+    PSE,
     Terminal,
     afl_entries,
     make_card,
@@ -51,9 +52,19 @@ def test_gpo_conditions() -> None:
     assert terminal.send(bytes.fromhex("80A800000B") + b"\x84\x09" + PDOL_DATA + b"\0").sw == 0x6A80
     assert terminal.send(bytes.fromhex("80A801000B") + b"\x83\x09" + PDOL_DATA + b"\0").sw == 0x6A86
     assert terminal.gpo(PDOL_DATA).sw == 0x9000
-    assert terminal.gpo(PDOL_DATA).sw == 0x6985  # one GPO per selection
-    terminal.ok(select_apdu(AID))
-    assert terminal.gpo(PDOL_DATA).sw == 0x9000  # a new selection starts a new transaction
+    assert terminal.gpo(PDOL_DATA).sw == 0x9000  # every GPO starts a new transaction
+    assert terminal.get_data(0x9F36).data == bytes.fromhex("9F36020002")
+
+
+def test_a_transaction_after_visiting_the_pse_starts_cleanly() -> None:
+    terminal, _ = selected()
+    assert terminal.gpo(PDOL_DATA).sw == 0x9000
+    assert terminal.generate_ac(0x00, bytes(52)).sw == 0x9000  # AAC: transaction over
+    assert terminal.select(PSE).sw == 0x9000
+    terminal.ok(select_apdu(AID))  # selected from the PSE, not from inside the ADF
+    assert terminal.generate_ac(0x80, bytes(52)).sw == 0x6985  # no GPO in this transaction yet
+    assert terminal.gpo(PDOL_DATA).sw == 0x9000
+    assert terminal.generate_ac(0x80, bytes(52)).sw == 0x9000
 
 
 def luhn_ok(number: str) -> bool:
