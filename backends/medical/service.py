@@ -76,6 +76,18 @@ class MedicalPlatform:
         if envelope.infno != "9001":
             self._check_sign_no(envelope)
         self._check_insuplc(envelope)
+        # Claim the msgid first: a concurrent duplicate waits on this row, then (after a
+        # unique-key conflict and a re-run of its transaction) finds the stored answer.
+        message = Message(
+            msgid=envelope.msgid,
+            infno=envelope.infno,
+            fixmedins_code=envelope.fixmedins_code,
+            status="done",
+            response=None,
+            at=received,
+        )
+        self.session.add(message)
+        self.session.flush()
         call = Call(self.session, envelope, self.policies, received)
         output = transaction.handler(call)
         response = {
@@ -86,16 +98,7 @@ class MedicalPlatform:
             "err_msg": None,
             "output": output,
         }
-        self.session.add(
-            Message(
-                msgid=envelope.msgid,
-                infno=envelope.infno,
-                fixmedins_code=envelope.fixmedins_code,
-                status="done",
-                response=json.dumps(response, ensure_ascii=False),
-                at=received,
-            )
-        )
+        message.response = json.dumps(response, ensure_ascii=False)
         self.session.flush()
         return response
 
