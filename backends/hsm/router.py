@@ -24,6 +24,19 @@ def read_card_bas_step2(body: sc.Step1Request, _: HsmCaller) -> sc.Step2Response
     return sc.Step2Response(pkey=HsmService().read_card_bas_step2(body.step1))
 
 
+@router.post("/pin-reload/auth", response_model=sc.PinReloadAuthResponse)
+def pin_reload_auth(body: sc.PinReloadAuthRequest, _: HsmCaller) -> sc.PinReloadAuthResponse:
+    """iReloadPIN_HSM step 1: EXTERNAL AUTHENTICATE data for the PIN-reload key."""
+    data = HsmService().pin_reload_auth(
+        body.algorithm,
+        body.region,
+        bytes.fromhex(body.historical),
+        bytes.fromhex(body.factor),
+        bytes.fromhex(body.challenge),
+    )
+    return sc.PinReloadAuthResponse(data=data.hex().upper())
+
+
 @router.post("/pin-reload", response_model=sc.PinReloadResponse)
 def pin_reload(body: sc.PinReloadRequest, _: HsmCaller) -> sc.PinReloadResponse:
     """The PIN-reload command for the card's challenge (iReloadPIN_HSM steps)."""

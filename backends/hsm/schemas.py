@@ -29,3 +29,15 @@ class PinReloadRequest(BaseModel):
 
 class PinReloadResponse(BaseModel):
     apdu: str = Field(description="84 24 00 01 14 + enciphered PIN block + MAC, hex")
+
+
+class PinReloadAuthRequest(BaseModel):
+    algorithm: str = Field(pattern=r"^\d{2}$", description="9F0C algorithm id: 01 or 03")
+    region: str = Field(pattern=r"^\d{6}$", description="issuing-area code (区划代码)")
+    historical: str = Field(pattern=HEX, min_length=26, max_length=26, description="ATR hist.")
+    factor: str = Field(pattern=HEX, min_length=16, max_length=16, description="process factor")
+    challenge: str = Field(pattern=HEX, min_length=16, max_length=16, description="GET CHALLENGE")
+
+
+class PinReloadAuthResponse(BaseModel):
+    data: str = Field(description="16 bytes for 00 82 00 <reload key> 10: factor ‖ cryptogram")

@@ -7,7 +7,7 @@ arithmetic's refusals into 400 answers. It keeps no state, so it needs no tables
 from __future__ import annotations
 
 from backends.core.errors import DomainError
-from card_os.ssse import hsm
+from card_os.ssse import cardkeys, hsm
 from card_os.ssse.profile import IssuerProfile
 
 
@@ -26,6 +26,26 @@ class HsmService:
                 rkssse_master=self.profile.master_key("rkssse"),
             )
         except hsm.HsmError as exc:
+            raise DomainError(str(exc)) from None
+
+    def pin_reload_auth(
+        self, algorithm: str, region: str, historical: bytes, factor: bytes, challenge: bytes
+    ) -> bytes:
+        """EXTERNAL AUTHENTICATE data (process factor ‖ cryptogram) for the PIN-reload key.
+
+        iReloadPIN_HSM step 1 (card-spec §2.4, key address "0090"): the card must accept the
+        reload key before it takes the ``84 24`` command.
+        """
+        try:
+            cipher = hsm.cipher_for_algorithm(algorithm)
+            if len(historical) != 13:
+                raise hsm.HsmError("historical must be the 13 ATR historical bytes")
+            if len(factor) != 8 or len(challenge) != 8:
+                raise hsm.HsmError("factor and challenge must be 8 bytes each")
+            master = self.profile.master_key("pin_reload")
+            key = cardkeys.card_key(cipher, master, region, historical[-8:])
+            return factor + cardkeys.auth_cryptogram(cipher, key, factor, challenge)
+        except ValueError as exc:  # HsmError is a ValueError
             raise DomainError(str(exc)) from None
 
     def pin_reload(
