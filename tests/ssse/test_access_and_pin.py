@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from ssse_support import REGION, Made, MakeCard, authenticate_rkssse
 
 from card_os import crypto
 from card_os.ssse import cardkeys, hsm
-
-from .conftest import REGION, Made, MakeCard
-from .test_card_fields import authenticate_rkssse
 
 EF06_BY_NUMBER = (6 << 3) | 4
 EF05_BY_NUMBER = (5 << 3) | 4

@@ -5,42 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import ssse_refdecoder as ref
+from ssse_support import ISSUED, REGION, MakeCard, Terminal, authenticate_rkssse
 
-from card_os.ssse.hsm import Step1, step2
 from emulator.population import make_cardholder
-
-from . import refdecoder as ref
-from .conftest import ISSUED, REGION, MakeCard, Terminal
-
-
-def authenticate_rkssse(made) -> None:
-    """RKSSSE external authentication through the HSM arithmetic (card-spec §2.4)."""
-    term: Terminal = made.term
-    fci = term.select_ssse()
-    algorithm = fci[fci.index(bytes.fromhex("9F0C038601")) + 5]
-    card_id = ref.split_tlv(term.ok("00B2012C00"), ref.EF05_TABLE)[1]
-    historical = term.atr[4:]
-    ia_factor, ia_data, ea_factor = bytes(range(8)), bytes(range(8, 16)), bytes(range(16, 24))
-    answered = term.ok(bytes.fromhex("0088000810") + ia_factor + ia_data + b"\x00")
-    challenge = term.challenge()
-    step1 = Step1(
-        REGION,
-        historical,
-        f"{algorithm:02X}",
-        card_id,
-        ia_factor,
-        ia_data,
-        ea_factor,
-        challenge,
-        "000000000000",
-    )
-    pkey = step2(
-        step1.to_string(),
-        internal_auth_master=made.profile.master_key("internal_auth"),
-        rkssse_master=made.profile.master_key("rkssse"),
-    )
-    assert pkey[:16] == answered.hex().upper()  # card is genuine (else −25)
-    term.ok("0082000A10" + pkey.split("|")[1])
 
 
 def read_file(term: Terminal, sfi: int, table: dict) -> dict[int, bytes]:

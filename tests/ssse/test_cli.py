@@ -6,12 +6,17 @@ import json
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
-from emulator.cli import app
+from emulator.cli.card import app as card_app
 from emulator.population import make_cardholder
 
 runner = CliRunner()
+
+# The `card` group as mounted by the root `sscard` command (emulator/cli/__init__.py).
+app = typer.Typer()
+app.add_typer(card_app, name="card")
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,11 @@ import datetime as dt
 import json
 
 import pytest
+import ssse_refdecoder as ref
 
 from card_os.ssse.personalise import Personalisation, PersonaliseError, build_card_image
 from card_os.ssse.profile import IssuerProfile, ProfileError
 from emulator.population import REGIONS, make_cardholder, mask_id, population
-
-from . import refdecoder as ref
 
 
 def test_population_is_deterministic_and_valid() -> None:

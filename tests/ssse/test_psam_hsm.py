@@ -5,15 +5,14 @@ from __future__ import annotations
 import random
 
 import pytest
+import ssse_refdecoder as ref
+from ssse_support import REGION, Made, MakeCard, Terminal
 
 from card_os.card import Card
 from card_os.ssse.hsm import HsmError, Step1, step2
 from card_os.ssse.profile import TEST_MASTER_KEYS, IssuerProfile
 from card_os.ssse.psam_image import PSAM_AID, build_psam_image
 from emulator.transport import InProcessTransport
-
-from . import refdecoder as ref
-from .conftest import REGION, Made, MakeCard, Terminal
 
 
 def psam_terminal(profile: IssuerProfile, **kwargs: object) -> Terminal:

@@ -1,1 +1,0 @@
-"""Tests of the SSSE application, personalisation, PSAM and HSM."""
