@@ -29,13 +29,29 @@ DEFAULT_OTHER = "never"
 class Rule:
     """A compiled access condition."""
 
-    __slots__ = ("kind", "mac_ref", "terms", "text")
+    __slots__ = ("_df", "_resolved", "kind", "mac_ref", "terms", "text")
 
     def __init__(self, text: str, kind: str, terms: tuple[tuple[str, int], ...]) -> None:
         self.text = text
         self.kind = kind  # "always", "never", "all" or "any"
         self.terms = terms
         self.mac_ref: KeyRef | None = next((r for k, r in terms if k == "mac"), None)
+        # PIN and key objects resolved for the DF last checked (the tree's shape is fixed
+        # once loaded, so one resolution per file serves every later APDU).
+        self._df: DF | None = None
+        self._resolved: tuple[tuple[str, object, int], ...] = ()
+
+    def _resolve(self, df: DF) -> tuple[tuple[str, object, int], ...]:
+        resolved = tuple(
+            (
+                kind,
+                df.find_pin(ref) if kind == "pin" else df.find_key(ref) if kind == "key" else None,
+                ref,
+            )
+            for kind, ref in self.terms
+        )
+        self._df, self._resolved = df, resolved
+        return resolved
 
     def satisfied(self, df: DF, security: SecurityState, mac_ref: KeyRef | None) -> bool:
         """True when the security state (and a MAC verified under key `mac_ref`) meets this rule.
@@ -46,14 +62,13 @@ class Rule:
             return True
         if self.kind == "never":
             return False
+        resolved = self._resolved if self._df is df else self._resolve(df)
         want_all = self.kind == "all"
-        for kind, ref in self.terms:
+        for kind, obj, ref in resolved:
             if kind == "pin":
-                pin = df.find_pin(ref)
-                ok = pin is not None and pin in security.pins
+                ok = obj is not None and obj in security.pins
             elif kind == "key":
-                key = df.find_key(ref)
-                ok = key is not None and key in security.keys
+                ok = obj is not None and obj in security.keys
             else:
                 ok = mac_ref == ref
             if ok and not want_all:

@@ -88,7 +88,6 @@ class Command:
         p2: int,
         data: bytes = b"",
         le: int | None = None,
-        *,
         extended: bool = False,
         case: int = 1,
         lc_field: bytes = b"",
@@ -132,28 +131,26 @@ def parse_command(raw: bytes) -> Command:
         return Command(cla, ins, p1, p2)
     b = raw[4]
     if n == 5:
-        return Command(cla, ins, p1, p2, b"", b or 256, case=2)
+        return Command(cla, ins, p1, p2, b"", b or 256, False, 2)
     if b:
         if n == 5 + b:
-            return Command(cla, ins, p1, p2, raw[5:], case=3, lc_field=raw[4:5])
+            return Command(cla, ins, p1, p2, raw[5:], None, False, 3, raw[4:5])
         if n == 6 + b:
-            return Command(cla, ins, p1, p2, raw[5:-1], raw[-1] or 256, case=4, lc_field=raw[4:5])
+            return Command(cla, ins, p1, p2, raw[5:-1], raw[-1] or 256, False, 4, raw[4:5])
         raise CardError(0x6700)
     # Extended length: B1 = 00.
     if n < 7:
         raise CardError(0x6700)
     if n == 7:
-        return Command(
-            cla, ins, p1, p2, b"", (raw[5] << 8 | raw[6]) or 65536, extended=True, case=2
-        )
+        return Command(cla, ins, p1, p2, b"", (raw[5] << 8 | raw[6]) or 65536, True, 2)
     lc = raw[5] << 8 | raw[6]
     if lc == 0:
         raise CardError(0x6700)
     if n == 7 + lc:
-        return Command(cla, ins, p1, p2, raw[7:], extended=True, case=3, lc_field=raw[4:7])
+        return Command(cla, ins, p1, p2, raw[7:], None, True, 3, raw[4:7])
     if n == 9 + lc:
         le = (raw[-2] << 8 | raw[-1]) or 65536
-        return Command(cla, ins, p1, p2, raw[7:-2], le, extended=True, case=4, lc_field=raw[4:7])
+        return Command(cla, ins, p1, p2, raw[7:-2], le, True, 4, raw[4:7])
     raise CardError(0x6700)
 
 

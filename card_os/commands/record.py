@@ -10,7 +10,7 @@ first byte, i.e. the tag of the social security simple TLV records (card-spec §
 from __future__ import annotations
 
 from card_os.apdu import Command
-from card_os.commands.binary import usable
+from card_os.commands.binary import UNUSABLE
 from card_os.context import Context
 from card_os.fs import EF
 from card_os.sw import CardError
@@ -30,7 +30,8 @@ def _target(ctx: Context, p2: int) -> EF:
             raise CardError(0x6A82)
     if ef.structure == "transparent":
         raise CardError(0x6981)
-    usable(ef)
+    if ef.lcs in UNUSABLE:
+        raise CardError(0x6985)
     return ef
 
 
