@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
@@ -19,7 +19,15 @@ from backends.core.clock import ClockDep
 
 T = TypeVar("T")
 
-router = APIRouter(prefix="/bank", tags=["bank"])
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"detail": {}}, "required": ["detail"]}}}}
+    for code, text in ((400, "bad input"), (401, "missing or wrong institution credential"),
+                       (403, "not allowed for this caller or card"), (404, "not found"),
+                       (409, "conflicts with the current state"))
+}  # fmt: skip
+
+router = APIRouter(prefix="/bank", tags=["bank"], responses=ERROR_RESPONSES)
 
 BankCaller = Annotated[Principal, Depends(require_kind("bank"))]
 # The bureau submits pension and contribution batches to its service bank.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
@@ -15,7 +15,16 @@ from backends.hospital.platform import HttpPlatform, InProcessPlatform, Platform
 from backends.hospital.service import ChargeItem, HisService, bureau_card_check
 from backends.hospital.settings import HospitalSettings
 
-router = APIRouter(prefix="/hospital", tags=["hospital"])
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"detail": {}}, "required": ["detail"]}}}}
+    for code, text in ((400, "bad input"), (401, "missing or wrong institution credential"),
+                       (403, "not allowed for this caller or card"), (404, "not found"),
+                       (409, "conflicts with the current state"),
+                       (504, "the platform did not answer"))
+}  # fmt: skip
+
+router = APIRouter(prefix="/hospital", tags=["hospital"], responses=ERROR_RESPONSES)
 
 HospitalCaller = Annotated[Principal, Depends(require_kind("hospital"))]
 _basic = HTTPBasic(auto_error=False)

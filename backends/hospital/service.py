@@ -46,7 +46,7 @@ SUMMARY_FIELDS = (
 class PlatformRefused(DomainError):
     """The platform answered infcode -1; the message is its err_msg."""
 
-    status = 422
+    status = 409
 
 
 @dataclass(frozen=True)

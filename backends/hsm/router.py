@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
@@ -10,7 +10,15 @@ from backends.core.auth import Principal, require_kind
 from backends.hsm import schemas as sc
 from backends.hsm.service import HsmService
 
-router = APIRouter(prefix="/hsm", tags=["hsm"])
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"detail": {}}, "required": ["detail"]}}}}
+    for code, text in ((400, "bad input"), (401, "missing or wrong institution credential"),
+                       (403, "not allowed for this caller or card"), (404, "not found"),
+                       (409, "conflicts with the current state"))
+}  # fmt: skip
+
+router = APIRouter(prefix="/hsm", tags=["hsm"], responses=ERROR_RESPONSES)
 
 # Terminals reach the HSM through their institution's back-end (card-spec §2.4, "1903/1904").
 HsmCaller = Annotated[
