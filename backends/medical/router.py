@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from backends.core.auth import DatabaseDep, Principal, PrincipalDep, require_kind
 from backends.core.clock import ClockDep
+from backends.core.errors import ERROR_RESPONSES
 from backends.medical import schemas
 from backends.medical.agency import Agency
 from backends.medical.service import error_envelope, handle
@@ -19,10 +20,6 @@ from backends.medical.service import error_envelope, handle
 router = APIRouter()
 
 ENDPOINT = "/fsi/api/rsfComIfsService/callService"
-AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "missing or wrong institution credential"},
-    403: {"description": "this institution kind may not call the operation"},
-}
 
 
 def _reject_constant(name: str) -> None:
@@ -34,7 +31,7 @@ def _reject_constant(name: str) -> None:
     tags=["medical insurance platform"],
     summary="Call an infno transaction (9001, 1101, 22xx, 23xx, 2401, 25xx, 2601, 32xx)",
     response_model=schemas.ResponseEnvelope,
-    responses={401: AUTH_RESPONSES[401]},
+    responses={401: ERROR_RESPONSES[401]},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -65,7 +62,7 @@ def _agency(database: DatabaseDep, clock: ClockDep) -> Agency:
 
 AgencyServiceDep = Annotated[Agency, Depends(_agency)]
 
-agency = APIRouter(prefix="/medical", tags=["medical insurance agency"], responses=AUTH_RESPONSES)
+agency = APIRouter(prefix="/medical", tags=["medical insurance agency"], responses=ERROR_RESPONSES)
 
 
 @agency.post("/insured", response_model=schemas.EnrollResponse)
