@@ -33,3 +33,7 @@ def serve(
         overrides["db_url"] = db
     settings = Settings(**overrides)  # type: ignore[arg-type]
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    app()
