@@ -185,3 +185,14 @@ def test_blocked_application_starts_no_transaction() -> None:
     terminal = Terminal(card)
     assert terminal.select(AID).sw == 0x6283  # selected with a warning (ISO/IEC 7816-4)
     assert terminal.gpo(PDOL_DATA).sw == 0x6985
+
+
+def test_exhausted_atc_starts_no_transaction() -> None:
+    card, _ = make_card(2)
+    adf = next(df for df in card.mf.walk() if df.name == AID)
+    adf.app_state = {**adf.app_state, "atc": 0xFFFE}
+    terminal = Terminal(card)
+    terminal.ok(select_apdu(AID))
+    assert terminal.gpo(PDOL_DATA).sw == 0x9000  # the last ATC value, FFFF, is still usable
+    assert terminal.gpo(PDOL_DATA).sw == 0x6985
+    assert terminal.get_data(0x9F36).data == bytes.fromhex("9F3602FFFF")
