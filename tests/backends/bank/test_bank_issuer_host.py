@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from conftest import CREDENTIALS
+from bank_world import CREDENTIALS
 from fastapi.testclient import TestClient
 
 from backends.bank.issuer_host import IssuerHost

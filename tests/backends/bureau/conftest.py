@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from bureau_world import CREDENTIALS, ManualClock
 from fastapi.testclient import TestClient
 
 from backends.core.auth import InstitutionService
@@ -15,25 +16,7 @@ from backends.core.db import Database
 from backends.core.settings import Settings
 
 PACKAGES = ["bureau", "bank", "hsm"]
-CREDENTIALS = {
-    "bureau": ("BUREAU-500100", "bureau-secret"),
-    "bank": ("BANK-500100", "bank-secret"),
-    "hospital": ("H50010000001", "hospital-secret"),
-}
 _BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("SSCARD_PG_URL") else [])
-
-
-class ManualClock:
-    """The injected clock: time moves only when a test says so."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
 
 
 @pytest.fixture

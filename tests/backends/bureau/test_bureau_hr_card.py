@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
-from conftest import CREDENTIALS, ManualClock
+from bureau_world import CREDENTIALS, ManualClock
 from fastapi.testclient import TestClient
 
 from backends.bureau.hr import GET_CHALLENGE, HrService

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import CREDENTIALS, ManualClock
+from bureau_world import CREDENTIALS, ManualClock
 from fastapi.testclient import TestClient
 
 from backends.bank.linked import linked_services

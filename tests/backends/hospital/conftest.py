@@ -10,33 +10,14 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from his_world import _BACKENDS, OTHER_HOSPITAL, PACKAGES, ManualClock, his_for
 
 from backends.core.auth import InstitutionService
 from backends.core.db import Database
 from backends.core.settings import Settings
-from backends.hospital.platform import InProcessPlatform
-from backends.hospital.service import HisService, bureau_card_check
+from backends.hospital.service import HisService
 from backends.medical.audit import audit
 from backends.medical.seed import demo_secret, seed_demo
-
-PACKAGES = ["medical", "bureau", "bank", "hospital"]
-HOSPITAL, OTHER_HOSPITAL = "H50000000001", "H50000000002"
-_BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("SSCARD_PG_URL") else [])
-
-
-class ManualClock:
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
-
-
-def credentials(code: str) -> tuple[str, str]:
-    return code, demo_secret(code)
 
 
 @pytest.fixture
@@ -66,12 +47,6 @@ def database(request: pytest.FixtureRequest) -> Iterator[Database]:
     # Every test leaves the platform's accounts, settlements and clearing consistent.
     assert db.run(audit) == []
     db.dispose()
-
-
-def his_for(database: Database, clock: ManualClock, code: str = HOSPITAL) -> HisService:
-    hospital = database.run(lambda s: InstitutionService(s).get(code))
-    platform = InProcessPlatform(database, hospital, clock)
-    return HisService(database, hospital, platform, clock, bureau_card_check(database, clock))
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import HOSPITAL, OTHER_HOSPITAL, ManualClock, credentials, his_for
 from fastapi.testclient import TestClient
+from his_world import HOSPITAL, OTHER_HOSPITAL, ManualClock, credentials, his_for
 from sqlalchemy import select
 
 from backends.bureau.service import BureauService

@@ -6,8 +6,8 @@ import datetime as dt
 import random
 
 import pytest
-from conftest import CREDENTIALS
 from fastapi.testclient import TestClient
+from hsm_world import CREDENTIALS
 
 from backends.core.errors import DomainError
 from backends.hsm.service import HsmService
