@@ -201,6 +201,8 @@ def make_cardholder(seed: int, region: str | None = None) -> Cardholder:
     citizen_id = body + citizen_id_check_digit(body)
     card_body = rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") + f"{rng.randrange(10**7):07d}"
     ethnic = 1 if rng.random() < 0.9 else rng.randint(2, 56)
+    if "·" in name:  # transliterated names: 维吾尔族, 哈萨克族, 柯尔克孜族, 塔吉克族
+        ethnic = rng.choice((5, 17, 29, 41))
     return Cardholder(
         name=name,
         citizen_id=citizen_id,

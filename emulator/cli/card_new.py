@@ -23,6 +23,7 @@ from card_os.ssse.personalise import (
     build_card_image,
 )
 from card_os.ssse.profile import IssuerProfile, ProfileError
+from card_os.tlv import find_tlv
 from emulator.population import ETHNIC_GROUPS, REGIONS, PopulationError, make_cardholder, mask_id
 
 __all__ = ["new", "show"]
@@ -226,8 +227,29 @@ def show(image_file: Annotated[Path, typer.Argument(help="card image JSON")]) ->
     if others:
         table.add_section()
         for node in others:
-            table.add_row(
-                f"MF child {node.get('fid')}",
-                f"{node.get('kind')} {node.get('name') or ''} {node.get('app') or ''}",
-            )
+            table.add_row(f"{node.get('kind')} (MF child)", _node_label(node))
+            pan = _find_pan(node)
+            if pan:
+                table.add_row("  PAN (5A, masked)", pan[:6] + "*" * (len(pan) - 10) + pan[-4:])
     console.print(table)
+
+
+def _node_label(node: dict) -> str:
+    """A DF's name as text when printable (PSE/PPSE), else hex (AIDs), plus its app."""
+    raw = bytes.fromhex(node.get("name") or "")
+    text = raw.decode("ascii", "replace")
+    name = text if raw and text.isprintable() else raw.hex().upper()
+    return f"{name} {node.get('app') or ''}".strip()
+
+
+def _find_pan(node: dict) -> str | None:
+    """The PAN (tag 5A, BCD F-padded, card-spec §4) in the records of a PBOC ADF."""
+    for child in node.get("children", []):
+        for record in child.get("records", []) or []:
+            try:
+                value = find_tlv(bytes.fromhex(record), 0x5A)
+            except ValueError:
+                continue
+            if value:
+                return value.hex().upper().rstrip("F")
+    return None

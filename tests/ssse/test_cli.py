@@ -40,6 +40,8 @@ def test_new_then_show(tmp_path: Path, args: list[str]) -> None:
     assert holder.citizen_id[:6] + "*" in shown.output
     assert holder.card_number in shown.output
     assert "9F0C03860" in shown.output
+    assert holder.pan not in shown.output  # PAN masked too
+    assert ("1PAY.SYS.DDF01" in shown.output) == ("temporary" not in args)
 
 
 def test_profile_file_and_its_errors(tmp_path: Path) -> None:
