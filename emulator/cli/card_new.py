@@ -14,7 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from card_os.atr import AtrError, Historical, parse_atr
+from card_os.card import Card
 from card_os.codecs import CodecError
+from card_os.image import ImageError
 from card_os.ssse.layouts import EF0D, EF05, EF06, EfLayout, RecordField, decode_value
 from card_os.ssse.personalise import (
     SSSE_AID,
@@ -87,7 +89,10 @@ def new(
                 region=region, seed=seed, issued=issue_date, kind=kind.value, state=state.value
             ),
         )
-    except (ProfileError, PopulationError, PersonaliseError, CodecError) as exc:
+        # Load it once in the card OS: validates the image and writes its canonical form,
+        # so save and load round-trip byte for byte.
+        image = Card(image).to_image()
+    except (ProfileError, PopulationError, PersonaliseError, CodecError, ImageError) as exc:
         raise _fail(str(exc)) from None
     except ValueError as exc:  # date.fromisoformat, region code
         raise _fail(f"bad value: {exc}") from None

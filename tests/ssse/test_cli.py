@@ -9,6 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from card_os.card import Card
 from emulator.cli.card import app as card_app
 from emulator.population import make_cardholder
 
@@ -29,6 +30,7 @@ def test_new_then_show(tmp_path: Path, args: list[str]) -> None:
     assert result.exit_code == 0, result.output
     image = json.loads(out.read_text(encoding="utf-8"))
     assert image["format"] == "sscard-image/1"
+    assert Card(image).to_image() == image  # written in the card OS's canonical form
     again = tmp_path / "again.json"
     runner.invoke(app, ["card", "new", *args, "--seed", "4", "-o", str(again)])
     assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
