@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -116,16 +117,31 @@ def get_database(request: Request) -> Database:
 DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
+# Verified credentials are remembered this long (seconds): a deactivated institution or a
+# changed secret takes effect within this time. Saves a database round trip per request.
+CREDENTIAL_CACHE_SECONDS = 30.0
+
+
 def current_principal(
+    request: Request,
     database: DatabaseDep,
     credentials: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
 ) -> Principal:
     """The institution named by the request's credential; 401 without a valid one."""
     principal = None
     if credentials is not None:
+        cache = getattr(request.app.state, "principal_cache", None)
+        if cache is None:
+            cache = request.app.state.principal_cache = {}
+        key = (credentials.username, hashlib.sha256(credentials.password.encode()).hexdigest())
+        hit = cache.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
         principal = database.run(
             lambda s: InstitutionService(s).authenticate(credentials.username, credentials.password)
         )
+        if principal is not None:
+            cache[key] = (time.monotonic() + CREDENTIAL_CACHE_SECONDS, principal)
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
