@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from emulator.load.capacity import peak_window, search_province
 from emulator.load.distributed import confidence_interval, replicate_on_ray, run_sharded_on_ray
 from emulator.load.profile import ProfileError, load_profile, shipped_profiles
 from emulator.load.report import build_report, load_report, write_report
@@ -108,6 +109,50 @@ def _finish(doc: dict, report: Path | None) -> None:
         files = write_report(report, doc)
         console.print(f"report: {files[-1]}  ({len(files)} files in {report})")
     if not all(c["holds"] for c in doc["invariants"]):
+        raise typer.Exit(1)
+
+
+@app.command("capacity")
+def capacity(
+    profile: str = typer.Argument(..., help="a shipped profile name or a YAML file"),
+    p99: float = typer.Option(
+        ..., "--p99", help="target p99 of settlement latency at peak, seconds"
+    ),
+    scale: float = typer.Option(0.05, help="scale of the evaluation runs (0 < scale <= 1)"),
+    seed: int = typer.Option(1),
+) -> None:
+    """The fewest servers per platform that keep the p99 at peak within the target."""
+    try:
+        prof = load_profile(profile)
+    except ProfileError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    window = peak_window(prof)
+    table = Table(
+        "platform",
+        "configured",
+        "needed",
+        "p99 at needed",
+        "p99 at configured",
+        title=f"{prof.name}: p99 <= {p99}s in the peak hour ({window.weekday} {window.hour:02d}:00)",
+    )
+    unreachable = False
+    for province in prof.provinces:
+        try:
+            result = search_province(prof, province.code, p99, seed=seed, scale=scale)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            unreachable = True
+            continue
+        table.add_row(
+            f"{province.code} {province.name}",
+            str(result.configured),
+            str(result.needed),
+            str(result.p99_at_needed),
+            str(result.p99_at_configured),
+        )
+    console.print(table)
+    if unreachable:
         raise typer.Exit(1)
 
 

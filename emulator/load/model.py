@@ -91,7 +91,8 @@ class ProvinceModel:
         self.reversal_time = (
             s.platform.get(REVERSAL_INFNO) or s.platform[SETTLEMENT_INFNO]
         ).sampler(service_rng)
-        self.mix = [(m.infno, m.share) for m in profile.mix]
+        self.mix_before = [(m.infno, m.share) for m in profile.mix if m.infno != SETTLEMENT_INFNO]
+        self.settle_time = self.platform_time[SETTLEMENT_INFNO]
         self.cross_share = profile.cross_province_share
         self.timeout = profile.behaviour.timeout
         self.reverse_on_timeout = profile.behaviour.reverse_on_timeout
@@ -174,20 +175,27 @@ class ProvinceModel:
         local = self.card_read() + self.counter_time()
         hospital.busy[self._bin()] += local
         yield env.timeout(local)
-        service = 0.0
-        for infno, share in self.mix:
+        before = 0.0
+        for infno, share in self.mix_before:
             if share >= 1.0 or rng.random() < share:
-                service += self.platform_time[infno]()
+                before += self.platform_time[infno]()
+        settle = self.settle_time()
         cross = rng.random() < self.cross_share
         round_trip = self.link() + self.link()
-        outcome = yield from self._platform_session(service, round_trip, cross)
+        outcome = yield from self._platform_session(before, settle, round_trip, cross)
         counter.release()
         b = self._bin()
         hospital.latency[b][bucket_of(env.now - arrived)] += 1
         hospital.counters[outcome][b] += 1
 
-    def _platform_session(self, service: float, round_trip: float, cross: bool):
-        """Hold the platform for a visit's transactions; returns the caller's outcome."""
+    def _platform_session(self, before: float, settle: float, round_trip: float, cross: bool):
+        """Hold the platform for a visit's transactions; returns the caller's outcome.
+
+        The visit's transactions before the settlement (`before`) and the 2207 itself
+        (`settle`) run back to back on one platform server. The latency reported, and the
+        one the caller's timeout applies to, is the 2207's: the wait for a server, the
+        settlement's service, the national leg when cross-province, and the link round trip.
+        """
         env = self.env
         series = self.platform_series
         sent = env.now
@@ -206,9 +214,13 @@ class ProvinceModel:
         slot = self.platform.acquire()
         if slot is not None:
             yield slot
+        granted = env.now
+        service = before + settle
         hold = service
+        national_leg = 0.0
         if cross:
-            hold += self.national_link() + self.national_link()
+            national_links = self.national_link() + self.national_link()
+            hold += national_links
             national = self.national_series
             asked = env.now
             national.counters["arrivals"][self._bin()] += 1
@@ -220,12 +232,13 @@ class ProvinceModel:
             yield env.timeout(remote)
             self.national.release()
             nb = self._bin()
-            national.latency[nb][bucket_of(env.now - asked)] += 1
+            national_leg = env.now - asked + national_links
+            national.latency[nb][bucket_of(national_leg)] += 1
             national.counters["settled"][nb] += 1
         series.busy[self._bin()] += service
         yield env.timeout(hold)
         self.platform.release()
-        latency = env.now - sent + round_trip
+        latency = granted - sent + settle + national_leg + round_trip
         dropped = bool(self.link_faults) and _any_active(self.link_faults, env.now)
         b = self._bin()
         if latency > self.timeout or dropped:
