@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from bank_world import CREDENTIALS, ManualClock
+from bank_world import CREDENTIALS, ManualClock, empty_postgres
 from fastapi.testclient import TestClient
 
 from backends.core.auth import InstitutionService
@@ -29,8 +29,7 @@ def database(request: pytest.FixtureRequest) -> Iterator[Database]:
     if request.param == "sqlite":
         db = Database("sqlite://")
     else:
-        db = Database(os.environ["SSCARD_PG_URL"])
-        db.drop_all()
+        db = empty_postgres(os.environ["SSCARD_PG_URL"], "sscard_test_bank")
     db.create_all(PACKAGES)
     with db.transaction() as session:
         registry = InstitutionService(session)

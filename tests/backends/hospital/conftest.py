@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from his_world import _BACKENDS, OTHER_HOSPITAL, PACKAGES, ManualClock, his_for
+from his_world import _BACKENDS, OTHER_HOSPITAL, PACKAGES, ManualClock, empty_postgres, his_for
 
 from backends.core.auth import InstitutionService
 from backends.core.db import Database
@@ -30,8 +30,7 @@ def database(request: pytest.FixtureRequest) -> Iterator[Database]:
     if request.param == "sqlite":
         db = Database("sqlite://")
     else:
-        db = Database(os.environ["SSCARD_PG_URL"])
-        db.drop_all()
+        db = empty_postgres(os.environ["SSCARD_PG_URL"], "sscard_test_his")
     db.create_all(PACKAGES)
     db.run(seed_demo)
 

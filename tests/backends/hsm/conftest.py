@@ -4,7 +4,6 @@ clock the tests move by hand, an app over HTTP with institution credentials."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +15,7 @@ from backends.core.db import Database
 from backends.core.settings import Settings
 
 PACKAGES = ["hsm"]
-_BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("SSCARD_PG_URL") else [])
+_BACKENDS = ["sqlite"]  # the HSM keeps no state: no PostgreSQL variant
 
 
 @pytest.fixture
@@ -26,11 +25,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture(params=_BACKENDS)
 def database(request: pytest.FixtureRequest) -> Iterator[Database]:
-    if request.param == "sqlite":
-        db = Database("sqlite://")
-    else:
-        db = Database(os.environ["SSCARD_PG_URL"])
-        db.drop_all()
+    db = Database("sqlite://")
     db.create_all(PACKAGES)
     with db.transaction() as session:
         registry = InstitutionService(session)
