@@ -180,7 +180,8 @@ def mutants_command(
     from conformance.mutants import run_mutants
 
     table = Table(title="Mutants and the tests that kill them")
-    for column in ("mutant", "component", "defect", "killed by", "state"):
+    table.add_column("mutant", no_wrap=True)
+    for column in ("component", "defect", "killed by", "state"):
         table.add_column(column)
     outcomes = run_mutants(mutant or None)
     for o in outcomes:

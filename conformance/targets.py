@@ -160,7 +160,7 @@ class PcscTarget(Target):
     def open(self, suite: Suite, pics: Pics, pixit: Pixit, trace: Trace) -> Any:
         from emulator.pcsc import PcscTransport
 
-        session = CardSession(PcscTransport(self.reader), trace)
+        session = CardSession(PcscTransport.from_address(self.name), trace)
         session.power_on()
         session.reset(cold=True)
         return session
@@ -168,7 +168,7 @@ class PcscTarget(Target):
     def fingerprint(self, suite: Suite, pics: Pics, pixit: Pixit) -> str:
         from emulator.pcsc import PcscTransport
 
-        transport = PcscTransport(self.reader)
+        transport = PcscTransport.from_address(self.name)
         try:
             atr = transport.connect()
         finally:
@@ -220,9 +220,8 @@ def parse_target(text: str | None) -> Target:
             f"target {spec!r}: expected emulator, pcsc:<reader>, reader-lib:<path.so> or http:<base URL>"
         )
     if kind == "pcsc":
-        # pcscd and the reader driver answer malformed frames themselves, not the card.
         return PcscTarget(
-            spec, f"card in PC/SC reader {rest!r}", frozenset({Interface.CARD}), False, rest
+            spec, f"card in PC/SC reader {rest!r}", frozenset({Interface.CARD}), True, rest
         )
     if kind == "reader-lib":
         path = Path(rest)

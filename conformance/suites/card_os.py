@@ -444,45 +444,6 @@ def pin_countdown(ctx: TestContext) -> None:
 
 
 @case(
-    "CO-PIN-002",
-    "PIN blocked after the retry limit",
-    req("ISO4-VERIFY-BLOCK", "SSC-PIN-63CX", "ISO4-AC"),
-    "Verify that the PIN is blocked after limit wrong tries and then refuses even the right PIN.",
-    [POWERED, IN_DF, "PIN counter at its limit"],
-    [
-        ("VERIFY a wrong PIN limit times", "last answer 63C0 (or 6983)"),
-        ("VERIFY the right PIN", "6983"),
-        ("READ RECORD 1 of the PIN-protected EF", "6982"),
-    ],
-    ["The right PIN is refused with 6983 once blocked", "No access is granted"],
-    polarity=Polarity.NEGATIVE,
-    applies=[destructive()],
-    tags=("destructive",),
-)
-def pin_block(ctx: TestContext) -> None:
-    lay = enter_df(ctx)
-    wrong = cmd.pin_bcd(wrong_pin(lay.pin.value))
-    ctx.step("1")
-    last = None
-    for _ in range(ctx.pics.pin_retry_limit):
-        last = ctx.card.send(cmd.verify(lay.pin.ref, wrong))
-    assert last is not None
-    ctx.check_sw(last, "63C0", "6983", what="last wrong PIN")
-    ctx.step("2")
-    ctx.check_sw(
-        ctx.card.send(cmd.verify(lay.pin.ref, cmd.pin_bcd(lay.pin.value))),
-        "6983",
-        what="right PIN when blocked",
-    )
-    ctx.step("3")
-    ctx.check_sw(
-        ctx.card.send(cmd.read_record(1, lay.pin_read.sfi)),
-        "6982",
-        what="protected read when blocked",
-    )
-
-
-@case(
     "CO-PIN-003",
     "VERIFY without data reports the verification status",
     req("ISO4-VERIFY-QUERY"),
@@ -697,6 +658,7 @@ def sm_mac(ctx: TestContext) -> None:
     ctx.step("5")
     r = ctx.card.send(cmd.read_binary(0, 4, sfi=ef.sfi))
     ctx.check_equal(r.data, new, "bytes written under MAC")
+    mac_update_binary(ctx, lay, ef.content[:4], good=True)  # leave the sample as found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -893,7 +855,7 @@ def mal_ins_cla(ctx: TestContext) -> None:
     [POWERED],
     [
         (
-            "Send 200 frames of 0..40 random bytes (seed 8), then SELECT the MF",
+            "Send 200 frames of 4..40 random bytes (seed 8), then SELECT the MF",
             "each answer has >= 2 bytes, SW1 in 6x/9x; the MF is still selectable",
         )
     ],
@@ -907,7 +869,7 @@ def mal_fuzz(ctx: TestContext) -> None:
     ctx.step("1")
     bad: list[str] = []
     for _ in range(200):
-        frame = bytes(rng.randrange(256) for _ in range(rng.randrange(41)))
+        frame = bytes(rng.randrange(256) for _ in range(rng.randrange(4, 41)))
         if len(frame) > 1 and frame[1] in (0x20, 0x24, 0x2C, 0x82):
             continue  # keep the card's PIN and key counters out of it
         raw = ctx.card.transport.transmit_raw(frame)
@@ -916,6 +878,49 @@ def mal_fuzz(ctx: TestContext) -> None:
     ctx.check(not bad, "well-formed status words", "all", bad[:3] or "all")
     r = ctx.card.send(cmd.select_fid(bytes.fromhex("3F00")))
     ctx.check_sw(r, "9000", what="MF still selectable")
+
+
+# ---------------------------------------------------------------------------------------------
+# Destructive cases run last: a card that keeps its state (PC/SC) is clean until here.
+
+
+@case(
+    "CO-PIN-002",
+    "PIN blocked after the retry limit",
+    req("ISO4-VERIFY-BLOCK", "SSC-PIN-63CX", "ISO4-AC"),
+    "Verify that the PIN is blocked after limit wrong tries and then refuses even the right PIN.",
+    [POWERED, IN_DF, "PIN counter at its limit"],
+    [
+        ("VERIFY a wrong PIN limit times", "last answer 63C0 (or 6983)"),
+        ("VERIFY the right PIN", "6983"),
+        ("READ RECORD 1 of the PIN-protected EF", "6982"),
+    ],
+    ["The right PIN is refused with 6983 once blocked", "No access is granted"],
+    polarity=Polarity.NEGATIVE,
+    applies=[destructive()],
+    tags=("destructive",),
+)
+def pin_block(ctx: TestContext) -> None:
+    lay = enter_df(ctx)
+    wrong = cmd.pin_bcd(wrong_pin(lay.pin.value))
+    ctx.step("1")
+    last = None
+    for _ in range(ctx.pics.pin_retry_limit):
+        last = ctx.card.send(cmd.verify(lay.pin.ref, wrong))
+    assert last is not None
+    ctx.check_sw(last, "63C0", "6983", what="last wrong PIN")
+    ctx.step("2")
+    ctx.check_sw(
+        ctx.card.send(cmd.verify(lay.pin.ref, cmd.pin_bcd(lay.pin.value))),
+        "6983",
+        what="right PIN when blocked",
+    )
+    ctx.step("3")
+    ctx.check_sw(
+        ctx.card.send(cmd.read_record(1, lay.pin_read.sfi)),
+        "6982",
+        what="protected read when blocked",
+    )
 
 
 def wrong_pin(pin: str) -> str:
