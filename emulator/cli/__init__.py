@@ -20,7 +20,7 @@ app = typer.Typer(
 app.add_typer(card_app, name="card")
 app.add_typer(reader_app, name="reader")
 app.add_typer(backends_app, name="backends")
-app.add_typer(replay_app, name="replay")
+app.registered_commands.extend(replay_app.registered_commands)  # `sscard replay FILE...`
 app.add_typer(conformance_app, name="conformance")
 app.add_typer(load_app, name="load")
 
