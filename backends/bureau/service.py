@@ -65,6 +65,14 @@ class BankPort(Protocol):
     def on_bureau_loss_lifted(self, card_no: str) -> None: ...
 
 
+class MedicalPort(Protocol):
+    """What the bureau tells the medical platform: which cards are credentials (§1.3)."""
+
+    def card_usable(self, certno: str, card_no: str, card_sn: str) -> None: ...
+
+    def card_unusable(self, card_no: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class CardView:
     """What the bureau tells about a card."""
@@ -110,11 +118,13 @@ class BureauService:
         clock: Clock,
         settings: BureauSettings | None = None,
         bank: BankPort | None = None,
+        medical: MedicalPort | None = None,
     ) -> None:
         self.session = session
         self.clock = clock
         self.settings = settings or BureauSettings()
         self.bank = bank
+        self.medical = medical
 
     # ---- people --------------------------------------------------------------------------
 
@@ -536,6 +546,15 @@ class BureauService:
             card.temp_loss_until = None
         self._event(card.card_no, operation, channel, current, new)
         self.session.flush()
+        if self.medical is not None:
+            self._tell_medical(card, new)
+
+    def _tell_medical(self, card: Card, new: CardStatus) -> None:
+        if new is CardStatus.NORMAL and card.collected:
+            person = self.session.get(Person, card.person_id)
+            self.medical.card_usable(person.certno, card.card_no, card.card_sn)
+        elif new in (CardStatus.FORMAL_LOSS, CardStatus.CANCELLED):
+            self.medical.card_unusable(card.card_no)
 
     def _refresh(self, card: Card) -> None:
         """Apply a lapsed temporary loss before anything reads or changes the card."""

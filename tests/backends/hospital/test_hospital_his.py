@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from his_world import HOSPITAL, OTHER_HOSPITAL, ManualClock, credentials, his_for
 from sqlalchemy import select
 
+from backends.bank.linked import linked_services
 from backends.bureau.service import BureauService
 from backends.core.db import Database
 from backends.core.errors import DomainError, Forbidden, NotFound
@@ -236,3 +237,29 @@ def test_http_bad_registration_gets_a_4xx(client: TestClient, body: dict) -> Non
     response = client.post("/hospital/visits", json=body, auth=credentials(HOSPITAL))
     assert 400 <= response.status_code < 500, response.text
     assert response.json()["detail"]
+
+
+def test_activation_makes_the_card_a_medical_credential_and_loss_revokes_it(database, clock, his):
+    """The bureau keeps the platform's credentials in step (no manual link)."""
+    body = "50010219920202456"
+    cert = body + citizen_id_check_digit(body)
+
+    def issue(session) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+        InsuredRegistry(session).enroll(cert, "周九", "2", dt.date(1992, 2, 2), "500000")
+        bureau, _ = linked_services(session, clock)
+        bureau.register_person(cert, "周九", "2", dt.date(1992, 2, 2), "500102")
+        card = bureau.produce(bureau.apply(cert, "500102").id)
+        bureau.collect(card.card_no, cert)
+        bureau.activate_social(card.card_no)
+        return card.card_no, card.card_sn
+
+    card_no, card_sn = database.run(issue)
+    visit = his.register(from_number("03", card_no, card_sn), "内科", "王医生")
+    assert visit.certno == cert
+    database.run(lambda s: linked_services(s, clock)[0].report_formal_loss(card_no, cert))
+    with pytest.raises(Forbidden, match="blacklist"):
+        his.register(from_number("03", card_no, card_sn), "内科", "王医生")
+    # Even a caller that skips the blacklist is refused by the platform now.
+    unchecked = HisService(database, his.hospital, his.platform, clock)
+    with pytest.raises(PlatformRefused):
+        unchecked.register(from_number("03", card_no, card_sn), "内科", "王医生")
