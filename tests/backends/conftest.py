@@ -1,58 +1,34 @@
 """Fixtures of the back-end tests (medical platform and core): a real database, SQLite always
 and PostgreSQL too when SSCARD_PG_URL is set; after every test the ledgers must balance."""
 
+# ruff: noqa: E402
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Under pytest, /work/main/tests is on sys.path, so the test directories tests/backends/<name>
+# would shadow the real `backends` package as a namespace package (and hide, for example,
+# backends.bureau.router). Put the project root first and drop a shadow imported earlier.
+_ROOT = str(Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+if getattr(sys.modules.get("backends"), "__file__", "") is None:
+    for _name in [n for n in sys.modules if n == "backends" or n.startswith("backends.")]:
+        del sys.modules[_name]
+
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from medical_calls import ENGINES, ManualClock, fresh_database
 
 from backends.core.app import create_app
-from backends.core.db import Base, Database
+from backends.core.db import Database
 from backends.core.settings import Settings
 from backends.medical.audit import audit
-from backends.medical.seed import DEMO_PEOPLE, demo_certno, seed_demo
-
-ENGINES = ["sqlite"] + (["postgresql"] if os.environ.get("SSCARD_PG_URL") else [])
-
-
-class ManualClock:
-    """Time moves only when the test says so."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
-
-
-def fresh_database(engine: str, tmp_path_factory: pytest.TempPathFactory | None = None) -> Database:
-    """An empty database with the medical tables and the demo seed."""
-    if engine == "sqlite":
-        db = Database("sqlite://")
-    elif engine == "sqlite-file":
-        assert tmp_path_factory is not None
-        db = Database(f"sqlite:///{tmp_path_factory.mktemp('db') / 'medical.sqlite'}")
-    else:
-        db = Database(os.environ["SSCARD_PG_URL"])
-        db.create_all(["medical"])
-        _truncate_all(db)
-    db.create_all(["medical"])
-    db.run(seed_demo)
-    return db
-
-
-def _truncate_all(db: Database) -> None:
-    """Empty every table (PostgreSQL): much faster than dropping and creating them per test."""
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+from backends.medical.seed import DEMO_PEOPLE, demo_certno
 
 
 @pytest.fixture

@@ -5,17 +5,57 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from backends.core.auth import InstitutionService, Principal
-from backends.core.db import Database
-from backends.medical.seed import demo_secret
+from backends.core.db import Base, Database
+from backends.medical.seed import demo_secret, seed_demo
 from backends.medical.service import handle
 
 ENDPOINT = "/fsi/api/rsfComIfsService/callService"
+ENGINES = ["sqlite"] + (["postgresql"] if os.environ.get("SSCARD_PG_URL") else [])
+
+
+class ManualClock:
+    """Time moves only when the test says so."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+def fresh_database(engine: str, tmp_path_factory: pytest.TempPathFactory | None = None) -> Database:
+    """An empty database with the medical tables and the demo seed."""
+    if engine == "sqlite":
+        db = Database("sqlite://")
+    elif engine == "sqlite-file":
+        assert tmp_path_factory is not None
+        db = Database(f"sqlite:///{tmp_path_factory.mktemp('db') / 'medical.sqlite'}")
+    else:
+        db = Database(os.environ["SSCARD_PG_URL"])
+        db.create_all(["medical"])
+        _truncate_all(db)
+    db.create_all(["medical"])
+    db.run(seed_demo)
+    return db
+
+
+def _truncate_all(db: Database) -> None:
+    """Empty every table (PostgreSQL): much faster than dropping and creating them per test."""
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
 
 # Identifiers that are freshly generated per call; equal runs differ only in these.
 GENERATED = {"inf_refmsgid", "refmsg_time", "respond_time", "sign_no", "mdtrt_id", "setl_id"}

@@ -7,8 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from conftest import ENGINES, ManualClock, fresh_database
-from medical_calls import Hospital
+from medical_calls import ENGINES, Hospital, ManualClock, fresh_database
 from sqlalchemy import func, select
 
 from backends.medical.audit import audit

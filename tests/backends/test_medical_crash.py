@@ -15,8 +15,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from conftest import ManualClock
-from medical_calls import ENDPOINT, Hospital
+from medical_calls import ENDPOINT, Hospital, ManualClock
 from sqlalchemy import func, select
 
 from backends.core.clock import utc_now

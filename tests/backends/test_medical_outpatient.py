@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from medical_calls import Hospital, strip_generated
+from medical_calls import Hospital, fresh_database, strip_generated
 
 from backends.medical.seed import demo_secret
 
@@ -151,7 +151,6 @@ def test_inpatient_interim_and_final_settlement_then_cancel(hospital, person):
 
 
 def test_in_process_and_http_give_the_same_answers(medical_db, clock, person, tmp_path_factory):
-    from conftest import fresh_database
     from fastapi.testclient import TestClient
 
     from backends.core.app import create_app
