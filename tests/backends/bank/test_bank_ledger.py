@@ -159,3 +159,31 @@ def test_activation_needs_the_holder(database: Database, clock):
             bank.activate(card_no, BOB, "111111")
         with pytest.raises(DomainError, match="6 digits"):
             bank.activate(card_no, ALICE, "12ab")
+
+
+def test_concurrent_withdrawals_never_overdraw(database: Database, clock):
+    """Eight threads race for 10 × 15.00 from 100.00: six succeed, the books still balance."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with database.transaction() as s:
+        bureau, bank = linked_services(s, clock)
+        card_no = card_for(bureau, bank, ALICE)
+        bank.activate(card_no, ALICE, "111111")
+        bank.deposit(card_no, Decimal("100.00"), "dep")
+
+    def withdraw(index: int) -> bool:
+        try:
+            database.run(
+                lambda s: linked_services(s, clock)[1].withdraw(
+                    card_no, Decimal("15.00"), "111111", f"wd-{index}"
+                )
+            )
+        except Conflict:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(withdraw, range(10)))
+    assert outcomes.count(True) == 6
+    with database.transaction() as s:
+        assert linked_services(s, clock)[1].card_balance(card_no) == Decimal("10.00")
