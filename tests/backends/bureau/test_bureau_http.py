@@ -86,6 +86,15 @@ class InProcess:
     def open_account(self, card_no: str) -> tuple[int, Any]:
         return self._do(lambda _, k: k.open_account(card_no, ALICE, "赵六").status)
 
+    def reissue(self, card_no: str) -> tuple[int, Any]:
+        return self._do(lambda b, _: b.order_reissue(card_no, ALICE, "500101").id)
+
+    def temporary_card(self) -> tuple[int, Any]:
+        return self._do(lambda b, _: b.issue_temporary_card(ALICE).number)
+
+    def use_temporary(self, number: str, use: str) -> tuple[int, Any]:
+        return self._do(lambda b, _: b.authorize_temporary_card(number, use).number)
+
     def activate_bank(self, card_no: str) -> tuple[int, Any]:
         return self._do(lambda _, k: k.activate(card_no, ALICE, "123123").status)
 
@@ -150,6 +159,20 @@ class OverHttp:
         body = {"card_no": card_no, "certno": ALICE, "name": "赵六"}
         return self._call("bank", "POST", "/bank/accounts", body, lambda j: j["status"])
 
+    def reissue(self, card_no):
+        body = {"identity_certno": ALICE, "district": "500101"}
+        return self._call(
+            "bureau", "POST", f"/bureau/cards/{card_no}/reissue", body, lambda j: j["id"]
+        )
+
+    def temporary_card(self):
+        body = {"certno": ALICE}
+        return self._call("bureau", "POST", "/bureau/temporary-cards", body, lambda j: j["number"])
+
+    def use_temporary(self, number, use):
+        path = f"/bureau/temporary-cards/{number}/authorize"
+        return self._call("hospital", "POST", path, {"use": use}, lambda j: j["number"])
+
     def activate_bank(self, card_no):
         body = {"identity_certno": ALICE, "pin": "123123"}
         path = f"/bank/cards/{card_no}/activate"
@@ -203,6 +226,14 @@ def script(driver: Any, clock: ManualClock) -> list[tuple[str, tuple]]:
     step("formal loss", driver.formal_loss(card_no))
     step("unreport formal", driver.unreport(card_no))
     step("unknown card", driver.status("A99999990"))
+    reissue = step("order reissue", driver.reissue(card_no))
+    temp = step("temporary card", driver.temporary_card())
+    step("temporary card for medical use", driver.use_temporary(temp, "medical"))
+    step("temporary card for money", driver.use_temporary(temp, "financial"))
+    new_card = step("produce new card", driver.produce(reissue))
+    step("collect new card", driver.collect(new_card, ALICE))
+    step("old card cancelled", driver.status(card_no))
+    step("temporary card void", driver.use_temporary(temp, "identity"))
     return log
 
 
@@ -231,6 +262,11 @@ def test_in_process_and_http_give_the_same_transcript(
     assert results["formal loss"] == (200, 2)
     assert results["unreport formal"][0] == 409
     assert results["unknown card"][0] == 404
+    assert results["temporary card for medical use"][0] == 200
+    assert results["temporary card for money"][0] == 403
+    assert results["produce new card"][1] != results["produce"][1]
+    assert results["old card cancelled"] == (200, 9)
+    assert results["temporary card void"][0] == 403
 
 
 @pytest.mark.parametrize(
