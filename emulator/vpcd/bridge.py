@@ -154,6 +154,11 @@ class SlotBridge:
         try:
             while True:
                 answer = self.session.handle(reader.read())
+                if answer == b"":
+                    # A mute card (power cut mid-command): vpcd has no way to say "no
+                    # answer", so the card leaves the reader and comes back unpowered.
+                    log.warning("slot %d: the card answered nothing; reinserting", self.slot)
+                    break
                 if answer is not None:
                     send_frame(sock, answer, self._tuning.single_write)
         except ConnectionClosed:

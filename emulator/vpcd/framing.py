@@ -46,7 +46,10 @@ def port_for_slot(slot: int, base_port: int = VPCD_BASE_PORT) -> int:
 
 
 def encode_frame(payload: bytes) -> bytes:
-    """`payload` with its length prefix, ready for one `sendall`."""
+    """`payload` with its length prefix, ready for one `sendall`.
+
+    An empty frame is refused: vpcd would wait forever for the response it announces.
+    """
     if not payload:
         raise FramingError("a vpcd frame cannot be empty")
     if len(payload) > MAX_PAYLOAD:

@@ -175,3 +175,26 @@ def test_stop_ends_the_thread_while_connected(vpcd_server: socket.socket) -> Non
     assert not bridge.connected.is_set()
     assert vpcd.sock.recv(16) == b""
     vpcd.close()
+
+
+class MuteOnEE(TrivialResponder):
+    """Answers nothing to INS EE, as a card torn by a power cut does."""
+
+    def transmit(self, apdu: bytes) -> bytes:
+        return b"" if apdu[1] == 0xEE else super().transmit(apdu)
+
+
+def test_a_mute_card_leaves_the_reader_and_comes_back(vpcd_server: socket.socket) -> None:
+    port = vpcd_server.getsockname()[1]
+    bridge = SlotBridge(MuteOnEE(), Endpoint(port=port), backoff=FAST).start()
+    try:
+        vpcd = accept(vpcd_server)
+        vpcd.control(Control.POWER_ON)
+        vpcd.sock.sendall(encode_frame(bytes.fromhex("00EE0000")))
+        assert vpcd.sock.recv(16) == b""  # no empty frame: the connection closes instead
+        again = accept(vpcd_server)
+        assert again.atr() == TRIVIAL_ATR
+        again.close()
+        vpcd.close()
+    finally:
+        bridge.stop()
