@@ -85,7 +85,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     for suite in suites_named(config.getoption("--sscard-suite")):
         if not target.offers(suite):
             continue
-        pair = statements(suite, Path(pics) if pics else None, Path(pixit) if pixit else None)
+        pics_, pixit_ = statements(suite, Path(pics) if pics else None, Path(pixit) if pixit else None)
+        pair = (pics_, target.complete_pixit(suite, pics_, pixit_))
         for case in suite.cases:
             items.append(
                 ConformanceItem.from_parent(

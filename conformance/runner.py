@@ -135,6 +135,7 @@ def run(
         fingerprint = ""
         if offered:
             try:
+                pixit = target.complete_pixit(suite, pics, pixit)
                 fingerprint = target.fingerprint(suite, pics, pixit)
             except Exception as exc:
                 fingerprint = f"unavailable: {exc!r}"

@@ -37,6 +37,9 @@ class Suite:
     pixit_file: Path | None = None
     # For the emulator target: the card image (JSON document) the suite runs against.
     emulator_image: Callable[[Pics, Pixit], dict[str, Any]] | None = None
+    # For the emulator target: PIXIT `extra` entries the tests need about that image (keys,
+    # personalised values), filled in where the PIXIT file gives none.
+    emulator_pixit: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     cases: list[TestCase] = field(default_factory=list)
 
     def case(

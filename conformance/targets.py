@@ -61,6 +61,10 @@ class Target:
         """A hash identifying the implementation (image, library or API document)."""
         return ""
 
+    def complete_pixit(self, suite: Suite, pics: Pics, pixit: Pixit) -> Pixit:
+        """The PIXIT with what this target knows about itself added (default: unchanged)."""
+        return pixit
+
 
 def load_image(suite: Suite, pics: Pics, pixit: Pixit) -> dict[str, Any]:
     """The card image a suite runs against on the emulator: PIXIT's file, else the suite's."""
@@ -140,6 +144,13 @@ class EmulatorTarget(Target):
         if suite.interface is Interface.CARD:
             return image_hash(self.image(suite, pics, pixit))
         return ""
+
+    def complete_pixit(self, suite: Suite, pics: Pics, pixit: Pixit) -> Pixit:
+        if suite.emulator_pixit is None or suite.interface is not Interface.CARD:
+            return pixit
+        derived = suite.emulator_pixit(self.image(suite, pics, pixit))
+        extra = {**derived, **pixit.extra}
+        return pixit.model_copy(update={"extra": extra})
 
 
 # Session openers for the reader and HTTP interfaces, added by the modules that build them

@@ -41,7 +41,7 @@ def test_failing_run_reports_expected_observed_and_trace(tmp_path: Path) -> None
 
     junit = ET.parse(paths["junit"]).getroot()
     suite = junit.find("testsuite")
-    assert suite is not None and suite.get("failures") == "2"
+    assert suite is not None and suite.get("failures") == "3"
     failure = junit.find(".//testcase[failure]")
     assert failure is not None and failure.get("name", "").startswith("CO-PIN-001")
 
