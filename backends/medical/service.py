@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import secrets
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -42,6 +44,18 @@ def _ref_msgid(region: str, now: dt.datetime) -> str:
     return f"{region}{now.strftime('%Y%m%d%H%M%S')}{secrets.randbelow(10**10):010d}"
 
 
+def as_sent(value: Any) -> Any:
+    """`value` as the HTTP endpoint sees it after JSON: floats become the Decimal of their JSON
+    text, so in-process callers get the same answers as HTTP ones."""
+    if isinstance(value, float):
+        return Decimal(repr(value)) if math.isfinite(value) else value
+    if isinstance(value, dict):
+        return {k: as_sent(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_sent(v) for v in value]
+    return value
+
+
 def _psn_nos(payload: dict[str, Any]) -> set[str]:
     """Every psn_no in the input nodes (objects or lists of objects)."""
     found: set[str] = set()
@@ -65,7 +79,7 @@ class MedicalPlatform:
 
     def call(self, body: object, principal: Principal) -> dict[str, Any]:
         received = self.clock()
-        envelope = self._envelope(body)
+        envelope = self._envelope(as_sent(body))
         self._authorise(envelope, principal)
         transaction = TRANSACTIONS.get(envelope.infno)
         if transaction is None:
