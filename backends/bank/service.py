@@ -114,6 +114,16 @@ class BankService:
         self.session.flush()
         return account
 
+    def on_card_produced(
+        self, card_no: str, certno: str, name: str, replaces_card_no: str | None
+    ) -> None:
+        """The bureau produced a card: open its account (once), linked to the replaced one."""
+        if self._account_of_card_or_none(card_no) is not None:
+            return
+        if replaces_card_no is not None and self._account_of_card_or_none(replaces_card_no) is None:
+            replaces_card_no = None
+        self.open_account(card_no, certno, name, replaces_card_no=replaces_card_no)
+
     def activate(self, card_no: str, identity_certno: str, pin: str) -> BankAccount:
         """Financial activation in person: identity check, bank PIN, then the follow-ups.
 

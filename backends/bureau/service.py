@@ -64,6 +64,10 @@ class BankPort(Protocol):
 
     def on_bureau_loss_lifted(self, card_no: str) -> None: ...
 
+    def on_card_produced(
+        self, card_no: str, certno: str, name: str, replaces_card_no: str | None
+    ) -> None: ...
+
 
 class MedicalPort(Protocol):
     """What the bureau tells the medical platform: which cards are credentials (§1.3)."""
@@ -264,6 +268,11 @@ class BureauService:
         app.card_no = card_no
         self._event(card_no, "produce", "centre", None, CardStatus.SEALED)
         self.session.flush()
+        if self.bank is not None:
+            # The bank opens the card's account with production (backend-flows §3.1, batch
+            # states 20/21: account-opening file exported and returned).
+            person = self.session.get(Person, app.person_id)
+            self.bank.on_card_produced(card_no, person.certno, person.name, app.replaces_card_no)
         return card
 
     def collect(self, card_no: str, identity_certno: str) -> Card:

@@ -15,7 +15,6 @@ from backends.core.db import Database
 from card_os.card import Card
 from card_os.codecs import citizen_id_check_digit
 from card_os.pboc.dol import build_dol_data, parse_dol
-from card_os.pboc.pan import generate_pan
 from card_os.pboc.personalise import build_pboc_nodes, default_test_keys
 from card_os.tlv import decode_tlv, find_tlv
 from emulator.transport import InProcessTransport
@@ -97,12 +96,11 @@ class DebitCard:
 @pytest.fixture
 def funded(database: Database, clock) -> tuple[str, str]:
     """(card number, PAN) of an activated account holding 500.00."""
-    pan = generate_pan(42)
     with database.transaction() as s:
         bureau, bank = linked_services(s, clock)
         bureau.register_person(CERTNO, "赵六", "1", dt.date(1970, 1, 1), "500101")
         card_no = bureau.produce(bureau.apply(CERTNO, "500101").id).card_no
-        bank.open_account(card_no, CERTNO, "赵六", account_no=pan)
+        pan = bank.account(card_no).account_no  # production opened the account; its PAN
         bureau.collect(card_no, CERTNO)
         bank.activate(card_no, CERTNO, "000111")
         bank.deposit(card_no, Decimal("500.00"), "dep")

@@ -24,10 +24,10 @@ ALICE, BOB = certno(1), certno(2)
 
 
 def card_for(bureau: BureauService, bank: BankService, cert: str, name: str = "李四") -> str:
-    """A collected card (sealed) with its bank account opened at production."""
+    """A collected card (sealed); production opened its bank account."""
     bureau.register_person(cert, name, "2", dt.date(1960, 1, 1), "500101")
     card_no = bureau.produce(bureau.apply(cert, "500101").id).card_no
-    bank.open_account(card_no, cert, name)
+    assert bank.account(card_no).status == "opened"
     bureau.collect(card_no, cert)
     return card_no
 
@@ -143,7 +143,6 @@ def test_reissue_carries_the_balance_to_the_new_card(database: Database, clock):
         bank.deposit(old, Decimal("88.88"), "dep")
         bureau.report_formal_loss(old, ALICE)
         new = bureau.produce(bureau.order_reissue(old, ALICE, "500101").id).card_no
-        bank.open_account(new, ALICE, "李四", replaces_card_no=old)
         bureau.collect(new, ALICE)
         bank.activate(new, ALICE, "246802")
         assert (bank.card_balance(new), bank.card_balance(old)) == (Decimal("88.88"), 0)

@@ -210,7 +210,8 @@ def script(driver: Any, clock: ManualClock) -> list[tuple[str, tuple]]:
     step("apply wrong district", driver.apply("500199", "employer"))
     app_id = step("apply at employer", driver.apply("500103", "employer"))
     card_no = step("produce", driver.produce(app_id))
-    step("open account", driver.open_account(card_no))
+    step("account opened with production", driver.balance(card_no))
+    step("account opened twice", driver.open_account(card_no))
     step("collect by someone else", driver.collect(card_no, certno(8)))
     step("collect", driver.collect(card_no, ALICE))
     step("pension before activation", driver.pension("P1", card_no, "1500.00"))
@@ -249,6 +250,7 @@ def test_in_process_and_http_give_the_same_transcript(
     assert in_process == over_http
     results = dict(over_http)
     assert results["register again"][0] == 409
+    assert results["account opened twice"][0] == 409
     assert results["apply wrong district"][0] == 403
     assert results["collect by someone else"][0] == 403
     assert results["pension before activation"] == (200, ["failed"])
