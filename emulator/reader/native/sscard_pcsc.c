@@ -523,12 +523,16 @@ int iChangePIN(int iType, char *pOutInfo) {
 
 int iReloadPIN_HSM_Step1(int iType, char *pCardInfo, char *pOutInfo) {
     struct head h;
-    int rc = new_pin(g_new_pin, sizeof g_new_pin, pOutInfo);
+    char pin[32];
+    int rc = new_pin(pin, sizeof pin, pOutInfo);
     if (rc) return rc;
     if ((rc = open_card(iType, pOutInfo)) || (rc = read_head(&h, pOutInfo))) {
+        memset(pin, 0, sizeof pin);
         release();
         return rc;
     }
+    memcpy(g_new_pin, pin, sizeof pin); /* after open_card: release() clears g_new_pin */
+    memset(pin, 0, sizeof pin);
     char card_id[33], hist[27], factor_hex[17], chal_hex[17], given[40] = "";
     hex(h.card_id, 16, card_id);
     const char *bar = pCardInfo ? strchr(pCardInfo, '|') : NULL;
