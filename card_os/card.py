@@ -79,7 +79,11 @@ class Card:
         return cls(parse_json(text), rng)
 
     def to_image(self) -> dict[str, Any]:
-        """The card's current image (persistent state only) as a JSON-ready dict."""
+        """The card's current image (persistent state only) as a JSON-ready dict.
+
+        An unfinished commit left by a power cut is rolled back first, as the card itself
+        does at the next power-on, so an image is always consistent."""
+        self.nvm.recover()
         return dump_image(self._image)
 
     def to_json(self) -> str:
@@ -119,7 +123,8 @@ class Card:
         return self._powered
 
     def power_on(self) -> bytes:
-        """Power the card (cold reset) and return the ATR."""
+        """Power the card (cold reset) and return the ATR; an unfinished commit is rolled back."""
+        self.nvm.recover()
         self._powered = True
         self._fresh_channels()
         return self._image.atr

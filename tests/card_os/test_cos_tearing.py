@@ -67,6 +67,7 @@ def reference_run() -> tuple[list[dict[str, Any]], list[int]]:
 
 
 SNAPS, WRITES = reference_run()
+PIN0 = "DF 7378312E73682EC9E7BBE1B1A3D5CF/pin0"
 TOTAL = WRITES[-1]
 
 
@@ -89,6 +90,8 @@ def test_cut_at_every_write(cut: int, after: bool) -> None:
     # The torn command is the one during which the cut-th write happened.
     assert WRITES[torn_step] < cut <= WRITES[torn_step + 1]
     old, new = SNAPS[torn_step], SNAPS[torn_step + 1]
+    card.power_on()  # rolls back an unfinished commit from the journal
+    assert card.nvm.journal is None
     state = snapshot(card)
     for path, value in state.items():
         if "/pin" in path:
@@ -104,7 +107,6 @@ def test_cut_at_every_write(cut: int, after: bool) -> None:
             assert value <= max(old[path], new[path])
         else:
             assert value in (old[path], new[path]), path  # old or new, never a mix
-    card.power_on()
     ctx = card.channel(0)
     assert not ctx.security.pins and not ctx.security.keys  # nothing survives the cut
     assert card.transmit(bytes.fromhex("00A40000")) == b"\x90\x00"
@@ -114,27 +116,34 @@ def test_cut_at_every_write(cut: int, after: bool) -> None:
 
 
 def test_cut_during_wrong_verify_gives_no_answer_and_no_free_try() -> None:
-    """The first write of a VERIFY is the decrement: cutting it after it lands costs a try,
-    cutting before it lands happens before any comparison, and neither returns a status."""
-    verify_wrong = SESSION.index("0020000003999999")
-    first_write = WRITES[verify_wrong] + 1
-    for after, expected in ((False, 3), (True, 2)):
-        card = new_card()
-        card.nvm.tear_at(first_write, after=after)
-        responses = [card.transmit(bytes.fromhex(a)) for a in SESSION[: verify_wrong + 1]]
-        assert responses[-1] == b""
-        assert card.mf.children[1].pins[0].tries_left == expected
+    """A wrong VERIFY decrements (one commit: journal, value, journal clear) before it
+    compares. A cut at any of its writes returns no status word, and the counter is never
+    back above where it was: the decrement either rolled back before any comparison, or
+    stayed."""
+    step = SESSION.index("0020000003999999")
+    before = SNAPS[step][PIN0][0]
+    outcomes = set()
+    for write in range(WRITES[step] + 1, WRITES[step + 1] + 1):
+        for after in (False, True):
+            card = new_card()
+            card.nvm.tear_at(write, after=after)
+            responses = [card.transmit(bytes.fromhex(a)) for a in SESSION[: step + 1]]
+            assert responses[-1] == b""
+            card.power_on()
+            outcomes.add(card.mf.children[1].pins[0].tries_left)
+    assert outcomes == {before, before - 1}
 
 
 def test_right_verify_also_decrements_first() -> None:
-    """Even a correct PIN costs a persisted try until the match restores it: a cut between
-    the two writes leaves the counter one lower, so timing the cut never tests PINs for free."""
-    verify_right = SESSION.index("0020000003123456")
-    assert WRITES[verify_right + 1] - WRITES[verify_right] == 2
+    """Even a correct PIN costs a persisted try until the match restores it (a second commit):
+    a cut after the first commit completes leaves the counter one lower, so cutting the power
+    at the right moment never tests PINs for free."""
+    step = SESSION.index("0020000003123456")
+    assert WRITES[step + 1] - WRITES[step] == 6  # two commits of three physical writes
     card = new_card()
-    card.nvm.tear_at(WRITES[verify_right] + 1, after=True)
-    for apdu in SESSION[: verify_right + 1]:
+    card.nvm.tear_at(WRITES[step] + 3, after=True)  # the first commit's journal clear lands
+    for apdu in SESSION[: step + 1]:
         response = card.transmit(bytes.fromhex(apdu))
     assert response == b""
-    before = SNAPS[verify_right]["DF 7378312E73682EC9E7BBE1B1A3D5CF/pin0"][0]
-    assert card.mf.children[1].pins[0].tries_left == before - 1
+    card.power_on()
+    assert card.mf.children[1].pins[0].tries_left == SNAPS[step][PIN0][0] - 1
