@@ -19,7 +19,7 @@ from emulator.vpcd import Endpoint, SlotBridge
 pytestmark = pytest.mark.pcsc
 
 READER = "Virtual PCD 00 00"
-CARD_SUITES = ["card-os", "ssse"]
+CARD_SUITES = ["card-os", "ssse", "pboc"]
 
 
 def test_card_suites_verdicts_identical_in_process_and_through_pcscd(tmp_path: Path) -> None:
