@@ -194,3 +194,17 @@ def test_removed_card_is_minus_2_on_both_targets(
         for name in TARGETS:
             read = read_card_bas(make_target(name), 1, InProcessHsm(ref.profile))
             assert read.result == (0, ref.expected(HSM_TERMINAL_NUMBER)), name
+
+
+def test_cli_reads_through_pcscd(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from emulator.cli import app as sscard
+
+    ref = make_ref_card(3, kind="temporary")
+    with served(card_of(ref), 0), served(make_psam(ref.profile), 1):
+        result = CliRunner().invoke(
+            sscard, ["reader", "read", "--reader", "pcsc:0", "--psam", "pcsc:1"]
+        )
+    assert result.exit_code == 0, result.output
+    assert ref.expected(IssuerProfile().terminal_number) in result.output
