@@ -13,7 +13,7 @@ from typing import Any
 
 from emulator.reader.terminal import read_card_bas, reload_pin
 from emulator.replay import terminals
-from emulator.replay.context import Ctx, StepFailed
+from emulator.replay.context import Ctx, StepFailed, acting_for
 from emulator.replay.outcome import Outcome, body_field, from_reply
 from emulator.world import institutions
 from emulator.world.world import NotExecutable
@@ -65,6 +65,7 @@ def _card_view(ctx: Ctx, card_no: str) -> Outcome:
         status_name=body.get("status_name"),
         blacklisted=body.get("blacklisted"),
         expiry_date=body.get("expiry_date"),
+        expired=body["expiry_date"] < ctx.world.clock.today().isoformat() if reply.ok else None,
         replaced_by_new_card=body.get("replaced_by") is not None if reply.ok else None,
     )
 
@@ -161,29 +162,15 @@ def produce_card(ctx: Ctx) -> Outcome:
     slot.issued = dt.date.fromisoformat(reply.body["issue_date"])
     holder = ctx.world.people[slot.holder].holder
     ctx.world.make_chip(slot, holder)
-    account = {
-        "card_no": slot.card_no, "certno": holder.citizen_id, "name": holder.name,
-        "replaces_card_no": slot.facts.get("replaces"),
-    }  # fmt: skip
-    opened = ctx.http("POST", "/bank/accounts", account, as_=institutions.bank())
-    return from_reply(
-        reply, card_status=reply.body["status"], bank_account_opened=opened.ok,
-        bank_error=None if opened.ok else from_reply(opened).get("error"),
-    )  # fmt: skip
+    # The bureau's production opens the card's account at the service bank (backend-flows §3.3).
+    account = ctx.http("GET", f"/bank/cards/{slot.card_no}", as_=institutions.bank())
+    return from_reply(reply, card_status=reply.body["status"], bank_account_opened=account.ok)
 
 
 @action("collect-card", "the person collects the card in person", "person", CENTRE, CARD)
 def collect_card(ctx: Ctx) -> Outcome:
-    slot = ctx.card()
-    card_no = ctx.card_no()
-    reply = ctx.http("POST", f"/bureau/cards/{card_no}/collect", {"identity_certno": ctx.certno})
-    if reply.ok:
-        # The card becomes a medical credential (1101 type 03) once in the holder's hands.
-        link = {"certno": ctx.certno, "card_no": card_no, "card_sn": slot.card_sn}
-        linked = ctx.http("POST", "/medical/cards", link, as_=institutions.agency())
-        if not linked.ok:
-            return from_reply(linked)
-    return _card_result(reply)
+    body = {"identity_certno": ctx.certno}
+    return _card_result(ctx.http("POST", f"/bureau/cards/{ctx.card_no()}/collect", body))
 
 
 @action("activate-social", "the social-security function is enabled", "person", CENTRE, CARD)
@@ -534,11 +521,16 @@ def pay_batch(ctx: Ctx) -> Outcome:
     "register-visit", "registration at the hospital (1101 + 2201)", "person", ("hospital",),
     CARD, AS, Param("credential", "str", doc="card (default: read the card) or id-number"),
     Param("dept", "str"), Param("doctor", "str"),
+    Param("emergency", "bool", doc="an emergency visit (med_type 13, counts as filed)"),
 )  # fmt: skip
 def register_visit(ctx: Ctx) -> Outcome:
     body: dict[str, Any] = {
         "dept_name": ctx.params.get("dept", "内科"), "dr_name": ctx.params.get("doctor", "王医生"),
     }  # fmt: skip
+    if ctx.params.get("emergency"):
+        # The HIS API has no med_type yet (see docs/scenarios.md, "gaps"): sent as the
+        # platform names it, so a HIS that accepts it registers an emergency.
+        body["med_type"] = "13"
     if ctx.params.get("credential", "card") == "id-number":
         body.update(mdtrt_cert_type="02", mdtrt_cert_no=ctx.certno)
     else:
@@ -640,3 +632,37 @@ def file_cross_region(ctx: Ctx) -> Outcome:
             "kind": ctx.params.get("kind", "temporary")}  # fmt: skip
     reply = ctx.http("POST", "/medical/filings", body)
     return from_reply(reply, filing_status=body_field(reply, "status"))
+
+
+@action(
+    "report-lock", "the terminal reports a card whose PIN is locked to the bureau", "place",
+    READER_PLACES, CARD,
+)  # fmt: skip
+def report_lock(ctx: Ctx) -> Outcome:
+    body = {"channel": "terminal"}
+    return _card_result(ctx.http("POST", f"/bureau/cards/{ctx.card_no()}/lock", body))
+
+
+@action(
+    "issue-card", "in one step: register, join medical insurance, apply, produce, collect and "
+    "activate the social function (for scenarios about what happens later)", "person", CENTRE,
+    CARD, Param("balance", "amount", doc="medical personal account opening balance"),
+)  # fmt: skip
+def issue_card(ctx: Ctx) -> Outcome:
+    assert ctx.person is not None
+    slot = ctx.card()
+    sub = Ctx(ctx.world, ctx.person, ctx.place, {"card": slot.key})
+    agency = _acting_for_agency(ctx)
+    for name, run_in in (
+        ("register", sub), ("join-medical-insurance", agency), ("apply-for-card", sub),
+        ("produce-card", sub), ("collect-card", sub), ("activate-social", sub),
+    ):  # fmt: skip
+        outcome = ACTIONS[name].run(run_in)
+        if not outcome.get("ok"):
+            return {**outcome, "failed_at": name}
+    return {"ok": True, "card_status": outcome.get("card_status")}
+
+
+def _acting_for_agency(ctx: Ctx) -> Ctx:
+    params = {k: v for k, v in ctx.params.items() if k == "balance"}
+    return Ctx(ctx.world, ctx.person, acting_for(ctx.place, institutions.agency()), params)

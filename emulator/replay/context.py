@@ -27,7 +27,7 @@ class Ctx:
     ) -> Reply:
         place = self.place
         if as_ is not None and as_ != place.institution:
-            place = _acting_for(place, as_)
+            place = acting_for(place, as_)
         return self.world.http(place, method, path, body)
 
     @property
@@ -72,6 +72,6 @@ class Ctx:
             )
 
 
-def _acting_for(place: Place, institution: Institution) -> Place:
+def acting_for(place: Place, institution: Institution) -> Place:
     """The same link, another institution's credential (e.g. the bank, reached from a centre)."""
     return Place(place.key, place.kind, place.region, institution, place.link, place.resource)

@@ -49,5 +49,10 @@ def check(field: str, expected: Any, outcome: dict[str, Any]) -> str | None:
 
 
 def _cmp(actual: Any, bound: Any, sign: int) -> bool:
+    """Numbers as decimals; ISO dates and other text in their natural (string) order."""
     a, b = _number(actual), _number(bound)
-    return a is not None and b is not None and (a - b) * sign >= 0
+    if a is not None and b is not None:
+        return (a - b) * sign >= 0
+    if isinstance(actual, str) and isinstance(bound, str):
+        return actual == bound or (actual > bound) == (sign > 0)
+    return False

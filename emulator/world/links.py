@@ -27,9 +27,10 @@ class Fault:
     kind: str  # one of FAULT_KINDS
     start: SimTime
     end: SimTime
+    messages: tuple[str, ...] = ()  # only these messages (e.g. infno "2207"); empty: all
 
-    def active(self, t: SimTime) -> bool:
-        return self.start <= t < self.end
+    def active(self, t: SimTime, message: str = "") -> bool:
+        return self.start <= t < self.end and (not self.messages or message in self.messages)
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,9 @@ class Link:
     def lost(self) -> bool:
         return self.spec.loss > 0 and self.rng.random() < self.spec.loss
 
-    def state(self, t: SimTime) -> str:
-        """``up``, or the kind of the fault active at ``t`` (``down`` wins)."""
-        kinds = {f.kind for f in self.faults if f.active(t)}
+    def state(self, t: SimTime, message: str = "") -> str:
+        """``up``, or the kind of the fault active at ``t`` for ``message`` (``down`` wins)."""
+        kinds = {f.kind for f in self.faults if f.active(t, message)}
         return "down" if "down" in kinds else next(iter(sorted(kinds)), "up")
 
 

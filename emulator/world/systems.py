@@ -18,12 +18,12 @@ import httpx
 from fastapi.testclient import TestClient
 
 from backends.core.app import create_app
-from backends.core.auth import Principal
-from backends.core.clock import Clock
+from backends.core.auth import DatabaseDep, Principal
+from backends.core.clock import Clock, ClockDep
 from backends.core.db import Database
 from backends.core.settings import Settings
 from backends.hospital.platform import InProcessPlatform, PlatformUnavailable
-from backends.hospital.router import his
+from backends.hospital.router import HospitalCaller, his
 from backends.hospital.service import HisService, bureau_card_check
 
 
@@ -60,7 +60,7 @@ def _reply(response: httpx.Response) -> Reply:
     return Reply(response.status_code, body)
 
 
-PlatformFault = Callable[[str], str]  # admdvs -> "up" | "down" | "drop-replies"
+PlatformFault = Callable[[str, str], str]  # (admdvs, infno) -> "up" | "down" | "drop-replies"
 
 
 class _LinkedPlatform:
@@ -70,7 +70,7 @@ class _LinkedPlatform:
         self.inner, self.admdvs, self.fault = inner, admdvs, fault
 
     def call(self, envelope: dict[str, Any]) -> dict[str, Any]:
-        state = self.fault(self.admdvs)
+        state = self.fault(self.admdvs, str(envelope.get("infno", "")))
         if state == "down":
             raise PlatformUnavailable(f"platform {self.admdvs} did not answer: it is down")
         answer = self.inner.call(envelope)
@@ -117,9 +117,6 @@ class InProcessBackends:
 
 def _his_override(build: Callable[[Principal, Database, Clock], HisService]):  # type: ignore[no-untyped-def]
     """A FastAPI dependency with the signature of `backends.hospital.router.his`."""
-    from backends.core.auth import DatabaseDep
-    from backends.core.clock import ClockDep
-    from backends.hospital.router import HospitalCaller
 
     def dependency(hospital: HospitalCaller, database: DatabaseDep, clock: ClockDep) -> HisService:
         return build(hospital, database, clock)

@@ -152,12 +152,16 @@ class World:
     def add_fault(self, fault: Fault) -> None:
         self.link(fault.target).faults.append(fault)
 
-    def _platform_state(self, admdvs: str) -> str:
+    def _platform_state(self, admdvs: str, infno: str) -> str:
         name = f"platform:{admdvs}"
-        state = self.links[name].state(self.now) if name in self.links else "up"
+        state = self.links[name].state(self.now, infno) if name in self.links else "up"
         if state != "up":
-            self.emit("fault", link=name, state=state)
+            self.emit("fault", link=name, state=state, infno=infno)
         return state
+
+    def _platform_faulty(self, place: Place) -> bool:
+        link = self.links.get(f"platform:{place.region}")
+        return link is not None and any(f.start <= self.now < f.end for f in link.faults)
 
     # ---- tracing -----------------------------------------------------------------------
 
@@ -169,6 +173,11 @@ class World:
     def http(self, place: Place, method: str, path: str, body: Any = None) -> Reply:
         """One request from ``place`` to the back-ends over its link (latency, loss, faults)."""
         link = place.link
+        if self.backends.live and place.kind == "hospital" and self._platform_faulty(place):
+            raise NotExecutable(
+                f"a fault on platform:{place.region} is scheduled now; it happens inside the "
+                "back-end, which a live target does not let the world break"
+            )
         self.emit("http", link=link.name, method=method, path=path, body=body)
         self.elapsed += link.latency()
         state = link.state(self.now)
