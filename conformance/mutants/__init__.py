@@ -17,9 +17,9 @@ from conformance.verdict import Verdict
 
 
 def all_mutants() -> list[Mutant]:
-    from conformance.mutants import card_os, pboc, ssse
+    from conformance.mutants import card_os, pboc, reader, ssse
 
-    return [*card_os.MUTANTS, *ssse.MUTANTS, *pboc.MUTANTS]
+    return [*card_os.MUTANTS, *ssse.MUTANTS, *pboc.MUTANTS, *reader.MUTANTS]
 
 
 @dataclass

@@ -1,0 +1,136 @@
+"""Reader suite: the standard terminal interface (LD/T 6001.5; card-spec §3) of the reader
+under test, driven against emulated reference cards: output strings, return codes, PIN
+handling and the HSM fallback."""
+
+from __future__ import annotations
+
+from conformance.context import TestContext
+from conformance.model import Polarity, Requirement
+from conformance.readers import HSM_TERMINAL, ReaderSession
+from conformance.readers import register as register_opener
+from conformance.requirements import _LDT, register, req
+from conformance.suite import Interface, Suite
+
+register_opener()
+register(
+    Requirement("LDT-BAS-FORMAT", _LDT, "§3.2", "iReadCardBas returns 0 and 11 '|'-terminated fields in the specified order"),
+    Requirement("LDT-BAS-NAME", _LDT, "§3.2 field 5, card-spec §1.4", "Field 5 is 姓名 ‖ 姓名扩展"),
+    Requirement("LDT-CODES-PIN", _LDT, "§3.3", "A wrong PIN is -51 with the tries left; a cancelled entry -31; a bad length -33"),
+    Requirement("LDT-HSM", _LDT, "§2.4, §3.2", "Without a PSAM iReadCardBas is -2201 and the HSM Step1/Step2 pair gives the same string with terminal 000000000000"),
+    Requirement("LDT-BANK", _LDT, "§3.1, card-spec §4", "iReadBankNumber returns the PAN of the debit application"),
+)
+
+SUITE = Suite(
+    name="reader",
+    title="Reader terminal interface (LD/T 6001.5)",
+    version="1.0.0",
+    interface=Interface.READER,
+)
+case = SUITE.case
+ORDER = ["region", "citizen_id", "card_number", "card_id", "name", "historical", "version",
+         "issued", "expiry", "terminal", "device"]
+READY = "Reader with a personalised 3rd-generation card in the contact slot"
+
+
+def session(ctx: TestContext) -> ReaderSession:
+    return ctx.session
+
+
+def check_basic(ctx: TestContext, text: str, expected: dict[str, str]) -> None:
+    ctx.check(text.endswith("|"), "string ends with '|'", "...|", text[-5:])
+    fields = text.split("|")[:-1]
+    ctx.check_equal(len(fields), 11, "number of fields")
+    for index, (name, value) in enumerate(zip(ORDER, fields, strict=False), 1):
+        ctx.check_equal(value, expected[name], f"field {index} ({name})")
+
+
+@case(
+    "RD-BAS-001",
+    "iReadCardBas in PSAM mode",
+    req("LDT-BAS-FORMAT", "LDT-BAS-NAME"),
+    "Verify the basic-information string: order, content and terminator of the 11 fields.",
+    [READY, "PSAM with RKSSSE in the PSAM slot"],
+    [("iReadCardBas(1)", "0 and region|ID|card no|card id|name|historical|version|issued|expiry|terminal|device|")],
+    ["Return code 0", "Each field equals the value personalised on the card"],
+)
+def basic(ctx: TestContext) -> None:
+    s = session(ctx)
+    ctx.step("1")
+    result = s.make(True).iReadCardBas(1)
+    ctx.check_equal(result.code, 0, "return code", stop=True)
+    check_basic(ctx, result.text, s.expected)
+
+
+@case(
+    "RD-HSM-001",
+    "HSM fallback without a PSAM",
+    req("LDT-HSM", "LDT-BAS-FORMAT"),
+    "Verify the reader reports -2201 without a PSAM and completes the read through the HSM steps.",
+    [READY, "No PSAM"],
+    [
+        ("iReadCardBas(1)", "-2201"),
+        ("iReadCardBas_HSM_Step1(1); pass the output to the HSM", "0; the HSM returns pKey"),
+        ("iReadCardBas_HSM_Step2(pKey)", "0 and the basic string with terminal 000000000000"),
+    ],
+    ["-2201 first", "Step2 string as in PSAM mode, terminal number all zeros"],
+)
+def hsm(ctx: TestContext) -> None:
+    s = session(ctx)
+    reader = s.make(False)
+    ctx.step("1")
+    ctx.check_equal(reader.iReadCardBas(1).code, -2201, "return code without a PSAM")
+    ctx.step("2")
+    step1 = reader.iReadCardBas_HSM_Step1(1)
+    ctx.require(step1.code == 0, "HSM Step1", 0, step1.code)
+    key = s.hsm_key(step1.text)
+    ctx.step("3")
+    result = reader.iReadCardBas_HSM_Step2(key)
+    ctx.check_equal(result.code, 0, "Step2 return code", stop=True)
+    check_basic(ctx, result.text, {**s.expected, "terminal": HSM_TERMINAL})
+
+
+@case(
+    "RD-PIN-001",
+    "iVerifyPIN return codes",
+    req("LDT-CODES-PIN"),
+    "Verify the return codes for a right PIN, a wrong PIN (with tries left), a cancelled entry and a short PIN.",
+    [READY, "PIN pad scripted by the tester"],
+    [
+        ("PIN pad: right PIN; iVerifyPIN(1)", "0"),
+        ("PIN pad: wrong PIN; iVerifyPIN(1)", "-51, text names limit-1 tries left"),
+        ("PIN pad: cancel; iVerifyPIN(1)", "-31"),
+        ("PIN pad: 2 digits; iVerifyPIN(1)", "-33"),
+        ("PIN pad: right PIN; iVerifyPIN(1)", "0"),
+    ],
+    ["Return codes as specified"],
+    polarity=Polarity.NEGATIVE,
+)
+def verify(ctx: TestContext) -> None:
+    s = session(ctx)
+    reader = s.make(False)
+    pin, limit = s.extra["pin"], s.extra["retry_limit"]
+    wrong = pin[:-1] + str((int(pin[-1]) + 1) % 10)
+    for step, entry, code in (("1", pin, 0), ("2", wrong, -51), ("3", None, -31), ("4", "12", -33), ("5", pin, 0)):
+        ctx.step(step)
+        s.pad.entries = [entry]
+        result = reader.iVerifyPIN(1)
+        ctx.check_equal(result.code, code, f"iVerifyPIN with {'a cancelled entry' if entry is None else 'PIN pad entry'}")
+        if code == -51:
+            ctx.check(str(limit - 1) in result.text, "tries left in the text", str(limit - 1), result.text)
+
+
+@case(
+    "RD-BANK-001",
+    "iReadBankNumber",
+    req("LDT-BANK"),
+    "Verify the reader reads the PAN from the debit application.",
+    [READY],
+    [("iReadBankNumber(1)", "0 and the PAN")],
+    ["Return code 0", "Text is the personalised PAN"],
+)
+def bank(ctx: TestContext) -> None:
+    s = session(ctx)
+    ctx.step("1")
+    result = s.make(False).iReadBankNumber(1)
+    ctx.check_equal(result.code, 0, "return code")
+    ctx.check_equal(result.text.strip("|"), s.extra["pan"], "PAN")
