@@ -54,7 +54,13 @@ class HttpPlatform:
     ) -> None:
         self.url = base_url.rstrip("/") + ENDPOINT
         self.auth = auth
+        self._owned = client is None
         self.client = client or httpx.Client(timeout=timeout)
+
+    def close(self) -> None:
+        """Close the HTTP client if this object created it."""
+        if self._owned:
+            self.client.close()
 
     def call(self, envelope: dict[str, Any]) -> dict[str, Any]:
         try:

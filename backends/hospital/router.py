@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -35,7 +36,7 @@ def his(
     database: DatabaseDep,
     clock: ClockDep,
     credentials: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
-) -> HisService:
+) -> Iterator[HisService]:
     """The HIS of the calling hospital; over HTTP it forwards the hospital's credential."""
     settings = HospitalSettings()
     platform: PlatformClient
@@ -44,7 +45,11 @@ def his(
         platform = HttpPlatform(settings.platform_url, auth, timeout=settings.platform_timeout)
     else:
         platform = InProcessPlatform(database, hospital, clock)
-    return HisService(database, hospital, platform, clock, bureau_card_check(database, clock))
+    try:
+        yield HisService(database, hospital, platform, clock, bureau_card_check(database, clock))
+    finally:
+        if isinstance(platform, HttpPlatform):
+            platform.close()
 
 
 HisDep = Annotated[HisService, Depends(his)]

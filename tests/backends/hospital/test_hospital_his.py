@@ -263,3 +263,12 @@ def test_activation_makes_the_card_a_medical_credential_and_loss_revokes_it(data
     unchecked = HisService(database, his.hospital, his.platform, clock)
     with pytest.raises(PlatformRefused):
         unchecked.register(from_number("03", card_no, card_sn), "内科", "王医生")
+
+
+def test_unreachable_platform_is_a_504_not_a_500(client: TestClient, monkeypatch) -> None:
+    """With SSCARD_HOSPITAL_PLATFORM_URL the HIS calls the platform over HTTP (loopback)."""
+    monkeypatch.setenv("SSCARD_HOSPITAL_PLATFORM_URL", "http://127.0.0.1:9")  # discard port
+    body = {"mdtrt_cert_type": "02", "mdtrt_cert_no": WANG, "dept_name": "内科", "dr_name": "王"}
+    answer = client.post("/hospital/visits", json=body, auth=credentials(HOSPITAL))
+    assert answer.status_code == 504
+    assert "platform did not answer" in answer.json()["detail"]
