@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -11,15 +12,19 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from emulator.load.calibrate import calibrate, write_profile
 from emulator.load.capacity import peak_window, search_province
 from emulator.load.distributed import confidence_interval, replicate_on_ray, run_sharded_on_ray
-from emulator.load.profile import ProfileError, load_profile, shipped_profiles
+from emulator.load.full import FullRefused, check_size, full_report, run_full
+from emulator.load.profile import LoadProfile, ProfileError, load_profile, shipped_profiles
+from emulator.load.real_system import SetupError
 from emulator.load.report import build_report, load_report, write_report
 from emulator.load.runner import describe, run_profile, shard_plan
 
 app = typer.Typer(help="Peak settlement traffic: load models, runs, reports.", no_args_is_help=True)
 console = Console()
 
+FIDELITIES = ("model", "full")
 COMPARE_FIGURES = (
     "arrivals",
     "settled",
@@ -52,8 +57,14 @@ def run(
     ray: str | None = typer.Option(
         None, help="run the shards on Ray: 'local' (a local instance) or a cluster address"
     ),
+    fidelity: str = typer.Option(
+        "model", help="'model' (sampled service times) or 'full' (real card, reader, platform)"
+    ),
+    reader_mode: str = typer.Option(
+        "psam", help="full fidelity: the reader's 'psam' or 'hsm' mode"
+    ),
 ) -> None:
-    """Run a profile with the `model` fidelity and print its figures."""
+    """Run a profile (`model` fidelity by default) and print its figures."""
     try:
         prof = load_profile(profile)
     except ProfileError as exc:
@@ -62,6 +73,15 @@ def run(
     if scale <= 0:
         console.print("[red]--scale must be positive[/red]")
         raise typer.Exit(2)
+    if fidelity not in FIDELITIES:
+        console.print(f"[red]--fidelity must be one of {', '.join(FIDELITIES)}[/red]")
+        raise typer.Exit(2)
+    if fidelity == "full":
+        if shards or ray is not None:
+            console.print("[red]--fidelity full runs in one process: no --shards or --ray[/red]")
+            raise typer.Exit(2)
+        _run_full(prof, seed=seed, scale=scale, hours=hours, report=report, mode=reader_mode)
+        return
     if ray is not None and not shards:
         shards = os.cpu_count() or 1
     plan = shard_plan(prof, shards) if shards else None
@@ -103,6 +123,63 @@ def run(
     _finish(build_report(meta, metrics), report)
 
 
+def _run_full(
+    prof: LoadProfile,
+    *,
+    seed: int,
+    scale: float,
+    hours: float | None,
+    report: Path | None,
+    mode: str,
+) -> None:
+    """The full fidelity: real calls, the platform's records checked after the run."""
+    try:
+        check_size(prof, scale, prof.hours if hours is None else hours)
+    except FullRefused as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    started = time.perf_counter()
+    with _sim_progress(prof, hours, f"{prof.name} (full)") as tick:
+        try:
+            result = run_full(
+                prof, seed=seed, scale=scale, hours=hours, progress=tick, reader_mode=mode
+            )
+        except SetupError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    meta = describe(
+        prof,
+        seed=seed,
+        scale=scale,
+        hours=hours,
+        wall=time.perf_counter() - started,
+        shards=None,
+        fidelity="full",
+    )
+    meta["reader_mode"] = mode
+    meta["visits"] = result.visits
+    _finish(full_report(meta, result), report)
+
+
+@contextlib.contextmanager
+def _sim_progress(prof: LoadProfile, hours: float | None, title: str):  # type: ignore[no-untyped-def]
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[clock]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        total = (hours or prof.hours) * 3600
+        task = bar.add_task(title, total=total, clock="")
+
+        def tick(now: float, until: float) -> None:
+            bar.update(task, completed=now, clock=f"sim {now / 3600:6.2f} h / {until / 3600:.2f} h")
+
+        yield tick
+
+
 def _finish(doc: dict, report: Path | None) -> None:
     _print_summary(doc)
     if report is not None:
@@ -110,6 +187,41 @@ def _finish(doc: dict, report: Path | None) -> None:
         console.print(f"report: {files[-1]}  ({len(files)} files in {report})")
     if not all(c["holds"] for c in doc["invariants"]):
         raise typer.Exit(1)
+
+
+@app.command("calibrate")
+def calibrate_command(
+    profile: str = typer.Argument(..., help="a shipped profile name or a YAML file"),
+    samples: int = typer.Option(200, min=3, help="real visits to measure"),
+    output: Path = typer.Option(..., "-o", "--output", help="the calibrated profile (YAML)"),
+    seed: int = typer.Option(1),
+    reader_mode: str = typer.Option("psam", help="the reader's 'psam' or 'hsm' mode"),
+) -> None:
+    """Measure the full fidelity's real calls and write the profile with fitted service times."""
+    try:
+        prof = load_profile(profile)
+        fitted, fits = calibrate(prof, samples=samples, seed=seed, reader_mode=reader_mode)
+    except (ProfileError, SetupError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    table = Table("measured", "n", "sample mean ms", "fitted mean ms", "fitted cv")
+    for name, fit in sorted(fits.items()):
+        table.add_row(
+            name,
+            str(fit.n),
+            f"{fit.sample_mean * 1000:.3f}",
+            f"{fit.mean * 1000:.3f}",
+            f"{fit.cv:.3f}",
+        )
+    console.print(table)
+    header = (
+        f"{prof.name}, service times calibrated from {samples} real visits"
+        f" (sscard load calibrate {profile} --samples {samples} --seed {seed}"
+        f" --reader-mode {reader_mode}).\nCard read and platform times are this machine's"
+        " wall-clock measurements, fitted as lognormals; the rest is the original profile."
+    )
+    write_profile(output, fitted, header)
+    console.print(f"calibrated profile: {output}")
 
 
 @app.command("capacity")

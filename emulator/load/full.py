@@ -45,8 +45,8 @@ from emulator.load.real_system import (
 from emulator.load.servers import Servers
 from emulator.load.summary import Invariant
 
-#: Visits beyond this are refused: at ~0.1 s of real calls per visit, about two hours.
-FULL_MAX_VISITS = 60_000
+#: Visits beyond this are refused: at ~0.1 s of real calls per visit, about half an hour.
+FULL_MAX_VISITS = 20_000
 #: A Monday: the run's clock starts on the profile's weekday of this week.
 CLOCK_MONDAY = dt.date(2026, 3, 2)
 CANCEL_INFNO = "2208"
@@ -84,10 +84,13 @@ def check_size(profile: LoadProfile, scale: float, hours: float) -> float:
     visits = expected_visits(profile, scale, hours)
     if visits > FULL_MAX_VISITS:
         fit = FULL_MAX_VISITS / visits * scale
+        fit = math.floor(fit / 10 ** math.floor(math.log10(fit) - 1)) * 10 ** math.floor(
+            math.log10(fit) - 1
+        )
         raise FullRefused(
             f"profile {profile.name} at scale {scale} over {hours:g} h expects about"
             f" {visits:,.0f} visits; the full fidelity runs at most {FULL_MAX_VISITS:,} (real"
-            f" calls take about 0.1 s each visit): use --scale {fit:.3g} or less, fewer"
+            f" calls take about 0.1 s each visit): use --scale {fit:.2g} or less, fewer"
             " --hours, or --fidelity model"
         )
     return visits
@@ -452,3 +455,15 @@ def platform_checks(
             )
         )
     return checks
+
+
+def full_report(meta: dict, run: FullRun) -> dict:
+    """The report of a full run: the model's format, the platform's checks, the measurements."""
+    from emulator.load.report import build_report
+
+    doc = build_report(meta, run.metrics)
+    doc["invariants"] += [
+        {"name": c.name, "holds": c.holds, "detail": c.detail} for c in run.checks
+    ]
+    doc["measured"] = run.measured.summary()
+    return doc
