@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backends.bureau.service import BureauService
+from backends.bank.linked import linked_services
 from backends.core.auth import Principal
 from backends.core.clock import Clock
 from backends.core.db import Database
@@ -63,7 +63,8 @@ def bureau_card_check(database: Database, clock: Clock) -> CardCheck:
     def check(card_no: str) -> None:
         def look(session: Session) -> tuple[bool, int] | None:
             try:
-                view = BureauService(session, clock).card(card_no)
+                # Linked, so that a lapse applied by this read reaches the bank as well.
+                view = linked_services(session, clock)[0].card(card_no)
             except NotFound:
                 return None
             return view.blacklisted, view.status
