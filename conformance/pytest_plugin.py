@@ -30,7 +30,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 class ConformanceItem(pytest.Item):
     """One conformance test case run against the chosen target."""
 
-    def __init__(self, *, case: Any, suite: Any, target: Any, statements: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *, case: Any, suite: Any, target: Any, statements: Any, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.case, self.suite, self.target, self.statements = case, suite, target, statements
         self.outcome: Any = None
@@ -66,12 +68,19 @@ class ConformanceFailure(Exception):
     def explain(self) -> str:
         o = self.outcome
         lines = [f"{o.case.id} {o.verdict}: {o.reason}", "checks:"]
-        lines += [f"  [{c.verdict}] step {c.step} {c.what}: expected {c.expected}, observed {c.observed}" for c in o.checks]
-        lines += ["trace:"] + [f"  {e.kind}: {e.request} -> {e.response}" for e in o.trace.exchanges]
+        lines += [
+            f"  [{c.verdict}] step {c.step} {c.what}: expected {c.expected}, observed {c.observed}"
+            for c in o.checks
+        ]
+        lines += ["trace:"] + [
+            f"  {e.kind}: {e.request} -> {e.response}" for e in o.trace.exchanges
+        ]
         return "\n".join(lines)
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
     spec = config.getoption("--sscard-target", default=None)
     if spec is None:
         return
@@ -85,11 +94,18 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     for suite in suites_named(config.getoption("--sscard-suite")):
         if not target.offers(suite):
             continue
-        pics_, pixit_ = statements(suite, Path(pics) if pics else None, Path(pixit) if pixit else None)
+        pics_, pixit_ = statements(
+            suite, Path(pics) if pics else None, Path(pixit) if pixit else None
+        )
         pair = (pics_, target.complete_pixit(suite, pics_, pixit_))
         for case in suite.cases:
             items.append(
                 ConformanceItem.from_parent(
-                    session, name=f"{suite.name}::{case.id}", case=case, suite=suite, target=target, statements=pair
+                    session,
+                    name=f"{suite.name}::{case.id}",
+                    case=case,
+                    suite=suite,
+                    target=target,
+                    statements=pair,
                 )
             )

@@ -4,6 +4,7 @@ a PSAM and a scripted PIN pad, with every call and card exchange in the trace.""
 from __future__ import annotations
 
 import copy
+import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -83,7 +84,10 @@ class TracedReader:
 
         def call(*args: Any) -> Any:
             result = target(*args)
-            shown = ", ".join(repr(a) if not isinstance(a, str) or len(a) < 80 else repr(a[:77] + "...") for a in args)
+            shown = ", ".join(
+                repr(a) if not isinstance(a, str) or len(a) < 80 else repr(a[:77] + "...")
+                for a in args
+            )
             self.trace.call(name, shown, f"{result.code} {result.text}")
             return result
 
@@ -127,7 +131,9 @@ def expected_fields(image: dict[str, Any], holder: Any, terminal: str) -> dict[s
     }
 
 
-def open_emulated(target: Any, suite: Suite, pics: Pics, pixit: Pixit, trace: Trace) -> ReaderSession:
+def open_emulated(
+    target: Any, suite: Suite, pics: Pics, pixit: Pixit, trace: Trace
+) -> ReaderSession:
     """The reference reader (or a mutant of it) with a personalised card and a PSAM."""
     from card_os.card import Card
     from card_os.ssse.profile import IssuerProfile
@@ -192,25 +198,51 @@ def open_native(target: Any, suite: Suite, pics: Pics, pixit: Pixit, trace: Trac
         if not wait_for_card(name, present=True, timeout=15):
             for b in bridges:
                 b.stop()
-            raise RuntimeError(f"the served card never appeared in {name!r} (is pcscd with vpcd running?)")
+            raise RuntimeError(
+                f"the served card never appeared in {name!r} (is pcscd with vpcd running?)"
+            )
+
+    # The native library takes its readers from the environment (docs/reader.md).
+    saved = {
+        k: os.environ.get(k) for k in ("SSCARD_READER", "SSCARD_PSAM_READER", "SSCARD_CL_READER")
+    }
+    os.environ["SSCARD_READER"] = readers[0]
+    os.environ.pop("SSCARD_CL_READER", None)
 
     def make(with_psam: bool) -> Any:
-        if with_psam and len(bridges) == 1:
-            psam = Card(build_psam_image(profile), rng=random.Random(5))
-            bridges.append(SlotBridge(psam, Endpoint.for_slot(1), slot=1).start())
-            wait_for_card(readers[1], present=True, timeout=15)
+        if with_psam:
+            if len(bridges) == 1:
+                psam = Card(build_psam_image(profile), rng=random.Random(5))
+                bridges.append(SlotBridge(psam, Endpoint.for_slot(1), slot=1).start())
+                wait_for_card(readers[1], present=True, timeout=15)
+            os.environ["SSCARD_PSAM_READER"] = readers[1]
+        else:
+            os.environ.pop("SSCARD_PSAM_READER", None)
         return TracedReader(NativeReader(target.library, pin_pad=pad), trace)
 
     expected = expected_fields(image, holder, profile.terminal_number)
     extra = {"pin": profile.pin.default, "pan": holder.pan, "retry_limit": profile.pin.retry_limit}
-    session = ReaderSession(make, pad, expected, InProcessHsm(profile).read_card_bas_key, trace, extra)
+    session = ReaderSession(
+        make, pad, expected, InProcessHsm(profile).read_card_bas_key, trace, extra
+    )
 
     def close() -> None:
         for b in bridges:
             b.stop()
+        for name in bridges_readers(len(bridges), readers):
+            wait_for_card(name, present=False, timeout=15)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
     session.close = close  # type: ignore[method-assign]
     return session
+
+
+def bridges_readers(count: int, readers: tuple[str, str]) -> list[str]:
+    return list(readers[:count])
 
 
 def open_reader(target: Any, suite: Suite, pics: Pics, pixit: Pixit, trace: Trace) -> ReaderSession:

@@ -109,7 +109,9 @@ class IdentifierAsNumber(CardProxy):
         return send(apdu)
 
 
-def _map_sw(old: int, new: int, ins: int | None = None, family: bool = False) -> Callable[[bytes, bytes], bytes]:
+def _map_sw(
+    old: int, new: int, ins: int | None = None, family: bool = False
+) -> Callable[[bytes, bytes], bytes]:
     def rule(apdu: bytes, response: bytes) -> bytes:
         sw = sw_of(response)
         hit = (sw & 0xFFF0) == old if family else sw == old
@@ -175,30 +177,133 @@ class ShortFrameNoSw(CardProxy):
 
 
 MUTANTS: list[Mutant] = [
-    Mutant("cos-pin-counter-kept", "card-os", "PIN retry counter not decremented on a wrong PIN", SUITES, CounterNotDecremented),
-    Mutant("cos-plain-6300", "card-os", "wrong PIN answers plain 6300 instead of 63Cx",
-           SUITES, response_mapper("Plain6300", _map_sw(0x63C0, 0x6300, 0x20, family=True))),
-    Mutant("cos-security-kept-on-reset", "card-os", "security state kept across a warm reset", SUITES, SecurityKeptOverReset),
-    Mutant("cos-61xx-data-kept", "card-os", "61xx response data kept after another command", SUITES, StaleResponseKept),
-    Mutant("cos-no-61xx", "card-os", "T=0 case-4 data returned at once instead of 61xx", SUITES, DataWithout61),
-    Mutant("cos-wrong-le-6700", "card-os", "wrong Le answered 6700 instead of 6Cxx", SUITES, WrongLe6700),
-    Mutant("cos-challenge-replay", "card-os", "EXTERNAL AUTHENTICATE challenge not consumed (replay accepted)", SUITES, ReplayAccepted),
-    Mutant("cos-bad-cryptogram-9000", "card-os", "EXTERNAL AUTHENTICATE answers 9000 to a wrong cryptogram",
-           SUITES, response_mapper("BadCryptogramOk", _map_sw(0x63C0, 0x9000, 0x82, family=True))),
-    Mutant("cos-mac-unchecked", "card-os", "secure-messaging MAC error answered 9000",
-           SUITES, response_mapper("MacUnchecked", _map_sw(0x6988, 0x9000))),
-    Mutant("cos-select-loses-df", "card-os", "failed SELECT resets the current DF to the MF", SUITES, SelectFailureLosesDf),
-    Mutant("cos-offset-ignored", "card-os", "READ BINARY ignores the offset", SUITES, OffsetIgnored),
-    Mutant("cos-beyond-end-9000", "card-os", "READ BINARY past the end answers 9000",
-           SUITES, response_mapper("BeyondEndOk", _map_sw(0x6B00, 0x9000, 0xB0))),
-    Mutant("cos-record-id-as-number", "card-os", "READ RECORD by identifier treated as a record number", SUITES, IdentifierAsNumber),
-    Mutant("cos-record-missing-6a82", "card-os", "absent record answered 6A82 instead of 6A83",
-           SUITES, response_mapper("RecordMissing6A82", _map_sw(0x6A83, 0x6A82, 0xB2))),
-    Mutant("cos-fcp-without-fid", "card-os", "FCP lacks the file identifier (83)", SUITES, FcpWithoutFid),
-    Mutant("cos-blocked-pin-accepts", "card-os", "blocked PIN still accepts the right value", SUITES, BlockedPinAccepts),
-    Mutant("cos-unknown-ins-6f00", "card-os", "unknown INS answered 6F00 instead of 6D00",
-           SUITES, response_mapper("UnknownIns6F00", _map_sw(0x6D00, 0x6F00))),
-    Mutant("cos-short-frame-silent", "card-os", "frames shorter than a header get no status word", SUITES, ShortFrameNoSw),
-    Mutant("cos-struct-6a86", "card-os", "READ BINARY on a record EF answered 6A86 instead of 6981",
-           SUITES, response_mapper("Struct6A86", _map_sw(0x6981, 0x6A86, 0xB0))),
+    Mutant(
+        "cos-pin-counter-kept",
+        "card-os",
+        "PIN retry counter not decremented on a wrong PIN",
+        SUITES,
+        CounterNotDecremented,
+    ),
+    Mutant(
+        "cos-plain-6300",
+        "card-os",
+        "wrong PIN answers plain 6300 instead of 63Cx",
+        SUITES,
+        response_mapper("Plain6300", _map_sw(0x63C0, 0x6300, 0x20, family=True)),
+    ),
+    Mutant(
+        "cos-security-kept-on-reset",
+        "card-os",
+        "security state kept across a warm reset",
+        SUITES,
+        SecurityKeptOverReset,
+    ),
+    Mutant(
+        "cos-61xx-data-kept",
+        "card-os",
+        "61xx response data kept after another command",
+        SUITES,
+        StaleResponseKept,
+    ),
+    Mutant(
+        "cos-no-61xx",
+        "card-os",
+        "T=0 case-4 data returned at once instead of 61xx",
+        SUITES,
+        DataWithout61,
+    ),
+    Mutant(
+        "cos-wrong-le-6700",
+        "card-os",
+        "wrong Le answered 6700 instead of 6Cxx",
+        SUITES,
+        WrongLe6700,
+    ),
+    Mutant(
+        "cos-challenge-replay",
+        "card-os",
+        "EXTERNAL AUTHENTICATE challenge not consumed (replay accepted)",
+        SUITES,
+        ReplayAccepted,
+    ),
+    Mutant(
+        "cos-bad-cryptogram-9000",
+        "card-os",
+        "EXTERNAL AUTHENTICATE answers 9000 to a wrong cryptogram",
+        SUITES,
+        response_mapper("BadCryptogramOk", _map_sw(0x63C0, 0x9000, 0x82, family=True)),
+    ),
+    Mutant(
+        "cos-mac-unchecked",
+        "card-os",
+        "secure-messaging MAC error answered 9000",
+        SUITES,
+        response_mapper("MacUnchecked", _map_sw(0x6988, 0x9000)),
+    ),
+    Mutant(
+        "cos-select-loses-df",
+        "card-os",
+        "failed SELECT resets the current DF to the MF",
+        SUITES,
+        SelectFailureLosesDf,
+    ),
+    Mutant(
+        "cos-offset-ignored", "card-os", "READ BINARY ignores the offset", SUITES, OffsetIgnored
+    ),
+    Mutant(
+        "cos-beyond-end-9000",
+        "card-os",
+        "READ BINARY past the end answers 9000",
+        SUITES,
+        response_mapper("BeyondEndOk", _map_sw(0x6B00, 0x9000, 0xB0)),
+    ),
+    Mutant(
+        "cos-record-id-as-number",
+        "card-os",
+        "READ RECORD by identifier treated as a record number",
+        SUITES,
+        IdentifierAsNumber,
+    ),
+    Mutant(
+        "cos-record-missing-6a82",
+        "card-os",
+        "absent record answered 6A82 instead of 6A83",
+        SUITES,
+        response_mapper("RecordMissing6A82", _map_sw(0x6A83, 0x6A82, 0xB2)),
+    ),
+    Mutant(
+        "cos-fcp-without-fid",
+        "card-os",
+        "FCP lacks the file identifier (83)",
+        SUITES,
+        FcpWithoutFid,
+    ),
+    Mutant(
+        "cos-blocked-pin-accepts",
+        "card-os",
+        "blocked PIN still accepts the right value",
+        SUITES,
+        BlockedPinAccepts,
+    ),
+    Mutant(
+        "cos-unknown-ins-6f00",
+        "card-os",
+        "unknown INS answered 6F00 instead of 6D00",
+        SUITES,
+        response_mapper("UnknownIns6F00", _map_sw(0x6D00, 0x6F00)),
+    ),
+    Mutant(
+        "cos-short-frame-silent",
+        "card-os",
+        "frames shorter than a header get no status word",
+        SUITES,
+        ShortFrameNoSw,
+    ),
+    Mutant(
+        "cos-struct-6a86",
+        "card-os",
+        "READ BINARY on a record EF answered 6A86 instead of 6981",
+        SUITES,
+        response_mapper("Struct6A86", _map_sw(0x6981, 0x6A86, 0xB0)),
+    ),
 ]

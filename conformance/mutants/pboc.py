@@ -74,8 +74,21 @@ def _afl_past_last_record(image: dict[str, Any]) -> dict[str, Any]:
 
 MUTANTS: list[Mutant] = [
     Mutant("pboc-atc-stuck", "pboc", "ATC not persisted after GENERATE AC", SUITES, AtcStuck),
-    Mutant("pboc-arqc-wrong-data", "pboc", "ARQC computed over the wrong data", SUITES, ArqcOverWrongData),
-    Mutant("pboc-9f17-stale", "pboc", "PIN try counter (9F17) not updated", SUITES, PinTryCounterStale),
-    Mutant("pboc-afl-past-end", "pboc", "AFL names a record that was never personalised", SUITES,
-           mutate_image=_afl_past_last_record),
+    Mutant(
+        "pboc-arqc-wrong-data",
+        "pboc",
+        "ARQC computed over the wrong data",
+        SUITES,
+        ArqcOverWrongData,
+    ),
+    Mutant(
+        "pboc-9f17-stale", "pboc", "PIN try counter (9F17) not updated", SUITES, PinTryCounterStale
+    ),
+    Mutant(
+        "pboc-afl-past-end",
+        "pboc",
+        "AFL names a record that was never personalised",
+        SUITES,
+        mutate_image=_afl_past_last_record,
+    ),
 ]

@@ -33,11 +33,19 @@ class FieldsOutOfOrder(ReaderProxy):
 
     def iReadCardBas(self, iType: int) -> Any:
         result = self.reader.iReadCardBas(iType)
-        return type(result)(result.code, _swap_fields(result.text, 1, 2)) if result.code == 0 else result
+        return (
+            type(result)(result.code, _swap_fields(result.text, 1, 2))
+            if result.code == 0
+            else result
+        )
 
     def iReadCardBas_HSM_Step2(self, pKey: str) -> Any:
         result = self.reader.iReadCardBas_HSM_Step2(pKey)
-        return type(result)(result.code, _swap_fields(result.text, 1, 2)) if result.code == 0 else result
+        return (
+            type(result)(result.code, _swap_fields(result.text, 1, 2))
+            if result.code == 0
+            else result
+        )
 
 
 class RawSwForWrongPin(ReaderProxy):
@@ -73,8 +81,32 @@ class BankNumberPadded(ReaderProxy):
 
 
 MUTANTS: list[Mutant] = [
-    Mutant("reader-fields-out-of-order", "reader", "iReadCardBas fields 2 and 3 swapped", SUITES, wrap_reader=FieldsOutOfOrder),
-    Mutant("reader-wrong-pin-raw-sw", "reader", "wrong PIN reported as -(SW) instead of -51", SUITES, wrap_reader=RawSwForWrongPin),
-    Mutant("reader-hsm-terminal-number", "reader", "HSM mode keeps the PSAM terminal number", SUITES, wrap_reader=HsmTerminalNotZero),
-    Mutant("reader-pan-padded", "reader", "iReadBankNumber keeps the F padding", SUITES, wrap_reader=BankNumberPadded),
+    Mutant(
+        "reader-fields-out-of-order",
+        "reader",
+        "iReadCardBas fields 2 and 3 swapped",
+        SUITES,
+        wrap_reader=FieldsOutOfOrder,
+    ),
+    Mutant(
+        "reader-wrong-pin-raw-sw",
+        "reader",
+        "wrong PIN reported as -(SW) instead of -51",
+        SUITES,
+        wrap_reader=RawSwForWrongPin,
+    ),
+    Mutant(
+        "reader-hsm-terminal-number",
+        "reader",
+        "HSM mode keeps the PSAM terminal number",
+        SUITES,
+        wrap_reader=HsmTerminalNotZero,
+    ),
+    Mutant(
+        "reader-pan-padded",
+        "reader",
+        "iReadBankNumber keeps the F padding",
+        SUITES,
+        wrap_reader=BankNumberPadded,
+    ),
 ]

@@ -9,8 +9,8 @@ from typing import Any
 
 from conformance import apdu as cmd
 from conformance import ber
-from conformance.applicability import financial
 from conformance.apdu import Response
+from conformance.applicability import financial
 from conformance.context import TestContext
 from conformance.model import Polarity, Requirement, Status
 from conformance.requirements import _PBOC, register, req
@@ -23,15 +23,57 @@ PPSE = b"2PAY.SYS.DDF01"
 AID = bytes.fromhex("A000000333010101")  # card-spec §4
 
 register(
-    Requirement("PB-PSE", _PBOC, "Book 1 12.2.2, card-spec §4", "The PSE 1PAY.SYS.DDF01 FCI names a directory SFI whose records list the debit AID"),
-    Requirement("PB-PPSE", _PBOC, "Book C-1 / QPBOC, card-spec §4", "The PPSE 2PAY.SYS.DDF01 FCI lists the debit AID in BF0C"),
-    Requirement("PB-FCI", _PBOC, "Book 1 11.3.4", "SELECT of the ADF returns an FCI with the PDOL (9F38)"),
-    Requirement("PB-GPO", _PBOC, "Book 3 6.5.8", "GET PROCESSING OPTIONS returns the AIP and a well-formed AFL"),
-    Requirement("PB-AFL", _PBOC, "Book 3 10.2", "Every record named by the AFL is readable as a 70 template; the PAN (5A) is among them"),
-    Requirement("PB-GETDATA", _PBOC, "Book 3 6.5.7", "GET DATA returns the ATC (9F36) and the PIN try counter (9F17)"),
-    Requirement("PB-PIN", _PBOC, "Book 3 6.5.12", "Offline plaintext PIN: 9000 when right, 63Cx when wrong, counter restored by a right PIN"),
-    Requirement("PB-AC", _PBOC, "Book 2 8.1, Book 3 6.5.5", "GENERATE AC returns an ARQC the issuer verifies with the card's keys"),
-    Requirement("PB-ATC", _PBOC, "Book 2 8.1.1, Book 3 6.5.5", "The ATC increases with every GENERATE AC and never repeats"),
+    Requirement(
+        "PB-PSE",
+        _PBOC,
+        "Book 1 12.2.2, card-spec §4",
+        "The PSE 1PAY.SYS.DDF01 FCI names a directory SFI whose records list the debit AID",
+    ),
+    Requirement(
+        "PB-PPSE",
+        _PBOC,
+        "Book C-1 / QPBOC, card-spec §4",
+        "The PPSE 2PAY.SYS.DDF01 FCI lists the debit AID in BF0C",
+    ),
+    Requirement(
+        "PB-FCI", _PBOC, "Book 1 11.3.4", "SELECT of the ADF returns an FCI with the PDOL (9F38)"
+    ),
+    Requirement(
+        "PB-GPO",
+        _PBOC,
+        "Book 3 6.5.8",
+        "GET PROCESSING OPTIONS returns the AIP and a well-formed AFL",
+    ),
+    Requirement(
+        "PB-AFL",
+        _PBOC,
+        "Book 3 10.2",
+        "Every record named by the AFL is readable as a 70 template; the PAN (5A) is among them",
+    ),
+    Requirement(
+        "PB-GETDATA",
+        _PBOC,
+        "Book 3 6.5.7",
+        "GET DATA returns the ATC (9F36) and the PIN try counter (9F17)",
+    ),
+    Requirement(
+        "PB-PIN",
+        _PBOC,
+        "Book 3 6.5.12",
+        "Offline plaintext PIN: 9000 when right, 63Cx when wrong, counter restored by a right PIN",
+    ),
+    Requirement(
+        "PB-AC",
+        _PBOC,
+        "Book 2 8.1, Book 3 6.5.5",
+        "GENERATE AC returns an ARQC the issuer verifies with the card's keys",
+    ),
+    Requirement(
+        "PB-ATC",
+        _PBOC,
+        "Book 2 8.1.1, Book 3 6.5.5",
+        "The ATC increases with every GENERATE AC and never repeats",
+    ),
 )
 
 
@@ -152,7 +194,10 @@ def pan_bcd(pan: str) -> bytes:
     req("PB-PSE"),
     "Verify the PSE is selectable and its directory record names the UnionPay debit AID.",
     [POWERED],
-    [("SELECT by name 1PAY.SYS.DDF01", "9000, FCI with 88 = directory SFI"), ("READ RECORD 1 of that SFI", "70 template with 61 / 4F = A000000333010101")],
+    [
+        ("SELECT by name 1PAY.SYS.DDF01", "9000, FCI with 88 = directory SFI"),
+        ("READ RECORD 1 of that SFI", "70 template with 61 / 4F = A000000333010101"),
+    ],
     ["Directory SFI present", "AID listed"],
     applies=[financial()],
 )
@@ -161,7 +206,9 @@ def pse(ctx: TestContext) -> None:
     r = ctx.card.send(cmd.select_name(PSE))
     ctx.check_sw(r, "9000", stop=True)
     sfi = ber.find(r.data, 0x6F, 0xA5, 0x88)
-    ctx.check(sfi is not None and len(sfi) == 1, "directory SFI (88)", "one byte", sfi or b"", stop=True)
+    ctx.check(
+        sfi is not None and len(sfi) == 1, "directory SFI (88)", "one byte", sfi or b"", stop=True
+    )
     assert sfi is not None
     ctx.step("2")
     rec = ctx.card.send(cmd.read_record(1, sfi[0]))
@@ -197,7 +244,10 @@ def ppse(ctx: TestContext) -> None:
     [POWERED],
     [
         ("SELECT the debit ADF", "9000, FCI with 9F38"),
-        ("GPO with the PDOL filled (amount 10.00, CNY)", "9000, AIP (2 bytes) and AFL (multiple of 4, valid entries)"),
+        (
+            "GPO with the PDOL filled (amount 10.00, CNY)",
+            "9000, AIP (2 bytes) and AFL (multiple of 4, valid entries)",
+        ),
         ("READ RECORD every AFL entry", "9000, 70 templates; 5A = PAN (BCD, F-padded)"),
     ],
     ["AFL well formed", "All AFL records read", "PAN as personalised"],
@@ -215,7 +265,12 @@ def gpo_afl(ctx: TestContext) -> None:
     ctx.check_equal(len(aip), 2, "AIP length")
     ctx.check(len(afl) > 0 and len(afl) % 4 == 0, "AFL length", "multiple of 4", len(afl))
     entries = afl_entries(afl)
-    ctx.check(all(1 <= s <= 30 and 1 <= f <= last for s, f, last, *_ in entries), "AFL entries", "valid", afl)
+    ctx.check(
+        all(1 <= s <= 30 and 1 <= f <= last for s, f, last, *_ in entries),
+        "AFL entries",
+        "valid",
+        afl,
+    )
     ctx.step("3")
     objects: dict[int, bytes] = {}
     for sfi, first, last in entries:
@@ -253,9 +308,18 @@ def arqc(ctx: TestContext) -> None:
     parts = split_ac(r.data)
     ctx.check_equal(parts.get(0x9F27, b"")[:1], b"\x80", "CID: ARQC")
     ctx.step("3")
-    keys = CardKeys(bytes.fromhex(want["imk_ac"]), want["pan"], int(want["pan_sequence"]), want["algorithm"])
+    keys = CardKeys(
+        bytes.fromhex(want["imk_ac"]), want["pan"], int(want["pan_sequence"]), want["algorithm"]
+    )
     atc = int.from_bytes(parts.get(0x9F36, b"\0\0"), "big")
-    ok = verify_ac(keys, dol_data=cdol_data, aip=aip, atc=atc, iad=parts.get(0x9F10, b""), ac=parts.get(0x9F26, b""))
+    ok = verify_ac(
+        keys,
+        dol_data=cdol_data,
+        aip=aip,
+        atc=atc,
+        iad=parts.get(0x9F10, b""),
+        ac=parts.get(0x9F26, b""),
+    )
     ctx.check(ok, "ARQC verified by the issuer", "valid", parts.get(0x9F26, b""))
     ctx.step("4")
     g = get_data(ctx, 0x9F36)
@@ -303,7 +367,9 @@ def offline_pin(ctx: TestContext) -> None:
     select_adf(ctx)
     ctx.step("1")
     limit_obj = ber.find(get_data(ctx, 0x9F17).data, 0x9F17)
-    ctx.require(limit_obj is not None and len(limit_obj) == 1, "9F17 readable", "1 byte", limit_obj or b"")
+    ctx.require(
+        limit_obj is not None and len(limit_obj) == 1, "9F17 readable", "1 byte", limit_obj or b""
+    )
     assert limit_obj is not None
     limit = limit_obj[0]
 
@@ -314,8 +380,12 @@ def offline_pin(ctx: TestContext) -> None:
     wrong = pin[:-1] + str((int(pin[-1]) + 1) % 10)
     r = ctx.card.send(bytes([0x00, 0x20, 0x00, 0x80, 0x08]) + block(wrong))
     ctx.check_equal(r.sw_hex, f"63C{limit - 1:X}", "wrong PIN")
-    ctx.check_equal(ber.find(get_data(ctx, 0x9F17).data, 0x9F17), bytes([limit - 1]), "9F17 after a wrong PIN")
+    ctx.check_equal(
+        ber.find(get_data(ctx, 0x9F17).data, 0x9F17), bytes([limit - 1]), "9F17 after a wrong PIN"
+    )
     ctx.step("3")
     r = ctx.card.send(bytes([0x00, 0x20, 0x00, 0x80, 0x08]) + block(pin))
     ctx.check_sw(r, "9000", what="right PIN")
-    ctx.check_equal(ber.find(get_data(ctx, 0x9F17).data, 0x9F17), bytes([limit]), "9F17 after a right PIN")
+    ctx.check_equal(
+        ber.find(get_data(ctx, 0x9F17).data, 0x9F17), bytes([limit]), "9F17 after a right PIN"
+    )

@@ -4,8 +4,11 @@ handling and the HSM fallback."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from conformance.applicability import claims
 from conformance.context import TestContext
-from conformance.model import Polarity, Requirement
+from conformance.model import Polarity, Requirement, Status
 from conformance.readers import HSM_TERMINAL, ReaderSession
 from conformance.readers import register as register_opener
 from conformance.requirements import _LDT, register, req
@@ -13,11 +16,31 @@ from conformance.suite import Interface, Suite
 
 register_opener()
 register(
-    Requirement("LDT-BAS-FORMAT", _LDT, "§3.2", "iReadCardBas returns 0 and 11 '|'-terminated fields in the specified order"),
+    Requirement(
+        "LDT-BAS-FORMAT",
+        _LDT,
+        "§3.2",
+        "iReadCardBas returns 0 and 11 '|'-terminated fields in the specified order",
+    ),
     Requirement("LDT-BAS-NAME", _LDT, "§3.2 field 5, card-spec §1.4", "Field 5 is 姓名 ‖ 姓名扩展"),
-    Requirement("LDT-CODES-PIN", _LDT, "§3.3", "A wrong PIN is -51 with the tries left; a cancelled entry -31; a bad length -33"),
-    Requirement("LDT-HSM", _LDT, "§2.4, §3.2", "Without a PSAM iReadCardBas is -2201 and the HSM Step1/Step2 pair gives the same string with terminal 000000000000"),
-    Requirement("LDT-BANK", _LDT, "§3.1, card-spec §4", "iReadBankNumber returns the PAN of the debit application"),
+    Requirement(
+        "LDT-CODES-PIN",
+        _LDT,
+        "§3.3",
+        "A wrong PIN is -51 with the tries left; a cancelled entry -31; a bad length -33",
+    ),
+    Requirement(
+        "LDT-HSM",
+        _LDT,
+        "§2.4, §3.2",
+        "Without a PSAM iReadCardBas is -2201 and the HSM Step1/Step2 pair gives the same string with terminal 000000000000",
+    ),
+    Requirement(
+        "LDT-BANK",
+        _LDT,
+        "§3.1, card-spec §4",
+        "iReadBankNumber returns the PAN of the debit application",
+    ),
 )
 
 SUITE = Suite(
@@ -25,10 +48,22 @@ SUITE = Suite(
     title="Reader terminal interface (LD/T 6001.5)",
     version="1.0.0",
     interface=Interface.READER,
+    pics_file=Path(__file__).resolve().parent.parent / "fixtures" / "reader.pics.yaml",
 )
 case = SUITE.case
-ORDER = ["region", "citizen_id", "card_number", "card_id", "name", "historical", "version",
-         "issued", "expiry", "terminal", "device"]
+ORDER = [
+    "region",
+    "citizen_id",
+    "card_number",
+    "card_id",
+    "name",
+    "historical",
+    "version",
+    "issued",
+    "expiry",
+    "terminal",
+    "device",
+]
 READY = "Reader with a personalised 3rd-generation card in the contact slot"
 
 
@@ -50,7 +85,12 @@ def check_basic(ctx: TestContext, text: str, expected: dict[str, str]) -> None:
     req("LDT-BAS-FORMAT", "LDT-BAS-NAME"),
     "Verify the basic-information string: order, content and terminator of the 11 fields.",
     [READY, "PSAM with RKSSSE in the PSAM slot"],
-    [("iReadCardBas(1)", "0 and region|ID|card no|card id|name|historical|version|issued|expiry|terminal|device|")],
+    [
+        (
+            "iReadCardBas(1)",
+            "0 and region|ID|card no|card id|name|historical|version|issued|expiry|terminal|device|",
+        )
+    ],
     ["Return code 0", "Each field equals the value personalised on the card"],
 )
 def basic(ctx: TestContext) -> None:
@@ -110,13 +150,25 @@ def verify(ctx: TestContext) -> None:
     reader = s.make(False)
     pin, limit = s.extra["pin"], s.extra["retry_limit"]
     wrong = pin[:-1] + str((int(pin[-1]) + 1) % 10)
-    for step, entry, code in (("1", pin, 0), ("2", wrong, -51), ("3", None, -31), ("4", "12", -33), ("5", pin, 0)):
+    for step, entry, code in (
+        ("1", pin, 0),
+        ("2", wrong, -51),
+        ("3", None, -31),
+        ("4", "12", -33),
+        ("5", pin, 0),
+    ):
         ctx.step(step)
         s.pad.entries = [entry]
         result = reader.iVerifyPIN(1)
-        ctx.check_equal(result.code, code, f"iVerifyPIN with {'a cancelled entry' if entry is None else 'PIN pad entry'}")
+        ctx.check_equal(
+            result.code,
+            code,
+            f"iVerifyPIN with {'a cancelled entry' if entry is None else 'PIN pad entry'}",
+        )
         if code == -51:
-            ctx.check(str(limit - 1) in result.text, "tries left in the text", str(limit - 1), result.text)
+            ctx.check(
+                str(limit - 1) in result.text, "tries left in the text", str(limit - 1), result.text
+            )
 
 
 @case(
@@ -127,6 +179,8 @@ def verify(ctx: TestContext) -> None:
     [READY],
     [("iReadBankNumber(1)", "0 and the PAN")],
     ["Return code 0", "Text is the personalised PAN"],
+    status=Status.OPTIONAL,
+    applies=[claims("iReadBankNumber")],
 )
 def bank(ctx: TestContext) -> None:
     s = session(ctx)

@@ -21,6 +21,8 @@ def test_every_case_is_fully_described_and_ids_are_unique() -> None:
     assert len(ids) == len(set(ids))
     for suite in all_suites():
         for case in suite.cases:
-            assert case.requirements and case.purpose and case.procedure and case.acceptance, case.id
+            assert case.requirements and case.purpose and case.procedure and case.acceptance, (
+                case.id
+            )
             assert case.initial_conditions, case.id
             assert f"### {case.id}: " in render()

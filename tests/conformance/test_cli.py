@@ -22,7 +22,9 @@ def test_run_writes_reports_and_exits_zero_when_clean(tmp_path: Path) -> None:
 def test_run_exits_non_zero_on_a_fail(tmp_path: Path) -> None:
     pics = tmp_path / "pics.yaml"
     pics.write_text("pin_retry_limit: 4\n", encoding="utf-8")
-    result = runner.invoke(app, ["run", "-s", "card-os", "--pics", str(pics), "--report", str(tmp_path / "r")])
+    result = runner.invoke(
+        app, ["run", "-s", "card-os", "--pics", str(pics), "--report", str(tmp_path / "r")]
+    )
     assert result.exit_code == 1
     report = json.loads((tmp_path / "r" / "conformance.json").read_text(encoding="utf-8"))
     assert report["passed"] is False
@@ -35,7 +37,9 @@ def test_bad_arguments_are_clear_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "unknown kind" in result.output
     bad = tmp_path / "pics.yaml"
     bad.write_text("generation: 9\n", encoding="utf-8")
-    result = runner.invoke(app, ["run", "-s", "card-os", "--pics", str(bad), "--report", str(tmp_path)])
+    result = runner.invoke(
+        app, ["run", "-s", "card-os", "--pics", str(bad), "--report", str(tmp_path)]
+    )
     assert result.exit_code == 2 and "generation" in result.output
 
 

@@ -32,7 +32,9 @@ def test_card_suites_verdicts_identical_in_process_and_through_pcscd(tmp_path: P
         # What a lab writes into the PIXIT for a sample card: its personalised values and keys.
         pixit_file = tmp_path / f"{suite.name}.pixit.yaml"
         extra = suite.emulator_pixit(image) if suite.emulator_pixit else {}
-        pixit_file.write_text(yaml.safe_dump({"extra": extra}, allow_unicode=True), encoding="utf-8")
+        pixit_file.write_text(
+            yaml.safe_dump({"extra": extra}, allow_unicode=True), encoding="utf-8"
+        )
         bridge = SlotBridge(Card(copy.deepcopy(image)), Endpoint.for_slot(0), slot=0).start()
         try:
             assert wait_for_card(READER, present=True, timeout=15), "served card never appeared"

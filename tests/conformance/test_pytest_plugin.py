@@ -15,12 +15,21 @@ def test_plugin_runs_the_card_os_suite(pytester: pytest.Pytester) -> None:
     assert outcomes.get("passed", 0) >= 20 and "failed" not in outcomes
 
 
-def test_plugin_reports_a_false_claim_as_a_failure_with_the_trace(pytester: pytest.Pytester) -> None:
+def test_plugin_reports_a_false_claim_as_a_failure_with_the_trace(
+    pytester: pytest.Pytester,
+) -> None:
     pics = pytester.path / "pics.yaml"
     pics.write_text("pin_retry_limit: 5\n", encoding="utf-8")
     result = pytester.runpytest_subprocess(
-        "--sscard-target", "emulator", "--sscard-suite", "card-os", "--sscard-pics", str(pics),
-        "-p", "no:cacheprovider", "-q",
+        "--sscard-target",
+        "emulator",
+        "--sscard-suite",
+        "card-os",
+        "--sscard-pics",
+        str(pics),
+        "-p",
+        "no:cacheprovider",
+        "-q",
     )
     assert result.ret == 1
     result.stdout.fnmatch_lines(["*CO-PIN-001 fail*", "*expected 63C4, observed 63C2*"])
