@@ -14,7 +14,7 @@ Which record each act writes is an issuer choice over the DF layouts of card_os.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -182,7 +182,8 @@ class HrService:
         key = self._card_key(historical)
         cipher = self.profile.cipher
         if step == 2:
-            process = secrets.token_bytes(8)
+            # Derived, not drawn: a replay with the same card challenge gives the same bytes.
+            process = hashlib.sha256(f"hr-act:{act_id}".encode() + challenge).digest()[:8]
             cryptogram = cardkeys.auth_cryptogram(cipher, key, process, challenge)
             key_id = self.profile.key_ids.holder_write
             return bytes([0x00, 0x82, 0x00, key_id, 0x10]) + process + cryptogram
