@@ -19,6 +19,7 @@ def replay(
     target: Annotated[str, typer.Option(help="emulator (default), or use --backend-url/--reader")] = "emulator",
     backend_url: Annotated[str | None, typer.Option(help="live back-ends, e.g. http://127.0.0.1:8600")] = None,
     reader: Annotated[str | None, typer.Option(help="live card in a PC/SC reader: pcsc:<name or index>")] = None,
+    export_cards: Annotated[Path | None, typer.Option(help="write each card's image as made (for `sscard card serve`) to this directory")] = None,
     diff: Annotated[tuple[Path, Path] | None, typer.Option(help="compare two traces: --diff A.jsonl B.jsonl")] = None,
 ) -> None:  # fmt: skip
     """Replay scenarios step by step and print each verdict; exit 1 on any failure."""
@@ -36,12 +37,12 @@ def replay(
     if reader is not None and not reader.startswith("pcsc:"):
         console.print(f"[red]--reader must be pcsc:<reader name or index>, got {reader!r}[/]")
         raise typer.Exit(2)
-    raise typer.Exit(_replay(console, files, seed, trace, backend_url, reader))
+    raise typer.Exit(_replay(console, files, seed, trace, backend_url, reader, export_cards))
 
 
 def _replay(
     console: Console, files: list[Path], seed: int | None, trace: Path | None,
-    backend_url: str | None, reader: str | None,
+    backend_url: str | None, reader: str | None, export_cards: Path | None = None,
 ) -> int:  # fmt: skip
     from emulator.replay.engine import ERROR, FAIL, NOT_EXECUTABLE, run_scenario
     from emulator.replay.loader import ScenarioErrors, load_scenario
@@ -61,6 +62,8 @@ def _replay(
         report = run_scenario(scenario, seed, target)
         print_report(console, report)
         lines.append(report.trace.lines())
+        if export_cards is not None:
+            _export(console, export_cards, report.chips)
         failed += report.count(FAIL) + report.count(ERROR)
         skipped += report.count(NOT_EXECUTABLE)
     if trace is not None:
@@ -73,6 +76,15 @@ def _replay(
         console.print(f"[yellow]{skipped} step(s) could not be executed against the target[/]")
         return 3
     return 0
+
+
+def _export(console: Console, directory: Path, chips: dict[str, dict[str, object]]) -> None:
+    from card_os.image import to_json
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, image in chips.items():
+        (directory / f"{name}.json").write_text(to_json(image), encoding="utf-8")
+        console.print(f"card image {directory / (name + '.json')}")
 
 
 def _diff(console: Console, a: Path, b: Path) -> int:

@@ -45,6 +45,7 @@ class Report:
     target: Target
     results: list[StepResult]
     trace: Trace
+    chips: dict[str, dict[str, Any]] = field(default_factory=dict)  # card -> image as made
 
     def count(self, verdict: str) -> int:
         return sum(r.verdict == verdict for r in self.results)
@@ -96,7 +97,8 @@ def run_scenario(
     finally:
         world.close()
     results.sort(key=lambda r: r.step.index)
-    return Report(scenario, seed, target, results, trace)
+    chips = {k: slot.image for k, slot in world.cards.items() if slot.image is not None}
+    return Report(scenario, seed, target, results, trace, chips)
 
 
 def _step_process(world: World, step: Step, results: list[StepResult]) -> Generator[Any, Any, None]:

@@ -180,7 +180,9 @@ class _Checker:
         if target not in {p.key for p in places} and not target.startswith("platform:"):
             self.fail(("faults", index, "link"),
                       f"expected a place of the cast or platform:<region>, got {target!r}")  # fmt: skip
-        return Fault(target, raw["kind"], start, end, tuple(str(m) for m in raw.get("messages", ())))
+        return Fault(
+            target, raw["kind"], start, end, tuple(str(m) for m in raw.get("messages", ()))
+        )
 
     def _step(
         self, index: int, raw: dict[str, Any], sc: Scenario, kinds: dict[str, str]

@@ -100,7 +100,8 @@ class InProcessBackends:
             )
 
         self.app.dependency_overrides[his] = _his_override(linked_his)
-        self.client = TestClient(self.app, raise_server_exceptions=False)
+        # Entered once: one event-loop portal for the whole replay, not one per request.
+        self.client = TestClient(self.app, raise_server_exceptions=False).__enter__()
 
     def send(self, method: str, path: str, body: Any, auth: tuple[str, str]) -> Reply:
         return _reply(self.client.request(method, path, json=body, auth=auth))
@@ -111,7 +112,7 @@ class InProcessBackends:
         return client
 
     def close(self) -> None:
-        self.client.close()
+        self.client.__exit__(None, None, None)
         self.database.dispose()
 
 

@@ -10,6 +10,7 @@ which each message arrives, and a later step sees the world after the earlier on
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import random
 from collections.abc import Callable
@@ -87,6 +88,7 @@ class CardSlot:
     card_sn: str | None = None
     issued: dt.date | None = None
     transport: Transport | None = None
+    image: dict[str, Any] | None = None  # the chip as personalised (emulated cards only)
     facts: dict[str, Any] = field(default_factory=dict)
 
 
@@ -214,6 +216,7 @@ class World:
             )
             return
         image = personalise(holder, spec, seed)
+        slot.image = copy.deepcopy(image)
         slot.transport = TracedTransport(in_process_card(image, seed), slot.key, self._apdu)
 
     def card_transport(self, slot: CardSlot) -> Transport:
