@@ -15,7 +15,7 @@ from typing import Any
 
 from card_os.apdu import parse_command
 from card_os.apps.base import Application, load_application_class
-from card_os.commands import HANDLERS
+from card_os.commands import HANDLERS, SM_INS
 from card_os.commands.get_response import get_response, more
 from card_os.context import Context
 from card_os.fs import DF
@@ -234,6 +234,8 @@ class Card:
                 handler = HANDLERS.get(cmd.ins)
                 if handler is None:
                     raise CardError(0x6D00)
+                if cmd.mac is not None and cmd.ins not in SM_INS:
+                    raise CardError(0x6882)  # a MAC nobody would verify is refused
                 out = handler(ctx, cmd)
         except CardError as exc:
             data = exc.data

@@ -60,9 +60,12 @@ class _At:
             raise self.fail(key, f"expected {getattr(kind, '__name__', kind)}, got {value!r}")
         return value
 
+    def given(self, key: str) -> bool:
+        return self.obj.get(key) is not None
+
     def int(self, key: str, lo: int, hi: int, default: Any = ...) -> Any:
         value = self.get(key, int, default)
-        if value is not None and value is not default and not lo <= value <= hi:
+        if self.given(key) and not lo <= value <= hi:
             raise self.fail(key, f"{value} outside {lo}..{hi}")
         return value
 
@@ -74,7 +77,7 @@ class _At:
 
     def choice(self, key: str, options: tuple[str, ...], default: Any = ...) -> Any:
         value = self.get(key, str, default)
-        if value not in options and value is not default:
+        if self.given(key) and value not in options:
             raise self.fail(key, f"{value!r} is not one of {', '.join(options)}")
         return value
 
@@ -94,9 +97,16 @@ def _hex(text: str, path: str, length: int | None = None) -> bytes:
     return value
 
 
-def _fid(at: _At, required: bool) -> int | None:
-    raw = at.hex("fid", ... if required else None, length=2)
-    return None if raw is None else int.from_bytes(raw, "big")
+#: FIDs no file below the MF may have (ISO/IEC 7816-4 §7.1.1).
+RESERVED_FIDS = (0x3F00, 0x3FFF, 0xFFFF)
+
+
+def _fid(at: _At, is_root: bool) -> int | None:
+    raw = at.hex("fid", ... if is_root else None, length=2)
+    fid = None if raw is None else int.from_bytes(raw, "big")
+    if not is_root and fid in RESERVED_FIDS:
+        raise at.fail("fid", f"{fid:04X} is reserved")
+    return fid
 
 
 _DF_FIELDS = (
@@ -198,6 +208,8 @@ def _load_key(obj: Any, path: str) -> Key:
 def _load_node(obj: Any, path: str, is_root: bool) -> DF | EF:
     at = _At(obj, path)
     kind = at.get("kind", str)
+    if kind == "MF" and not is_root:
+        raise at.fail("kind", "only the root is the MF")
     if kind in DF_KINDS:
         return _load_df(at, kind, is_root)
     if kind == "EF" and not is_root:

@@ -10,9 +10,10 @@ in EEPROM:
 2. write each new value;
 3. clear the journal (the commit point).
 
-Each step is one physical write. The tear hook can cut the power at any of them, before the
-write lands or just after. At the next power-on `recover()` rolls an unfinished commit back
-from the journal, so every commit is all-or-nothing: each file holds its old or its new
+Each step is one physical write. The tear hooks cut the power at a commit (`tear_at`: before
+it starts or just after its commit point) or at any physical write (`tear_at_write`: before
+the write lands or just after). At the next power-on `recover()` rolls an unfinished commit
+back from the journal, so every commit is all-or-nothing: each file holds its old or its new
 value, never a mix.
 """
 
@@ -29,27 +30,46 @@ class PowerCut(Exception):
 class Nvm:
     """Non-volatile memory of one card: the journal, the write counter and the tear hook."""
 
-    __slots__ = ("_tear_after", "_tear_at", "commits", "journal", "writes")
+    __slots__ = (
+        "_commit_after",
+        "_tear_after",
+        "_tear_at",
+        "_tear_commit",
+        "commits",
+        "journal",
+        "writes",
+    )
 
     def __init__(self) -> None:
         self.writes = 0  # physical writes so far (journal, values, journal clear)
         self.commits = 0  # completed commits
         self.journal: tuple[tuple[Any, str, Any], ...] | None = None
-        self._tear_at: int | None = None
+        self._tear_at: int | None = None  # physical write index
         self._tear_after = False
+        self._tear_commit: int | None = None  # commit index
+        self._commit_after = False
 
     def tear_at(self, n: int | None, *, after: bool = False) -> None:
+        """Cut the power at the `n`-th commit from now (1 = the next); None disarms.
+
+        With `after=False` the power fails before that commit writes anything (old values
+        stay); with `after=True` just after its commit point (new values stay).
+        """
+        self._tear_commit = None if n is None else self.commits + n
+        self._commit_after = after
+
+    def tear_at_write(self, n: int | None, *, after: bool = False) -> None:
         """Cut the power at the `n`-th physical write from now (1 = the next); None disarms.
 
         With `after=False` the power fails before that write lands; with `after=True` just
-        after it lands.
+        after it lands. Cuts inside a commit are rolled back by `recover()`.
         """
         self._tear_at = None if n is None else self.writes + n
         self._tear_after = after
 
     @property
     def armed(self) -> bool:
-        return self._tear_at is not None
+        return self._tear_at is not None or self._tear_commit is not None
 
     def _write(self, obj: Any, attr: str, value: Any) -> None:
         """One physical write, where the tear hook may strike."""
@@ -65,16 +85,24 @@ class Nvm:
     def commit(self, writes: Iterable[tuple[Any, str, Any]]) -> None:
         """Persist several (object, attribute, value) writes as one atomic transaction."""
         items = tuple(writes)
+        n = self.commits + 1
+        torn = n == self._tear_commit
+        if torn and not self._commit_after:
+            self._tear_commit = None
+            raise PowerCut
         old = tuple((obj, attr, getattr(obj, attr)) for obj, attr, _ in items)
         self._write(self, "journal", old)
         for obj, attr, value in items:
             self._write(obj, attr, value)
         self._write(self, "journal", None)
-        self.commits += 1
+        self.commits = n
+        if torn:
+            self._tear_commit = None
+            raise PowerCut
 
     def set(self, obj: Any, attr: str, value: Any) -> None:
         """Persist one attribute of one object atomically."""
-        if self._tear_at is None:
+        if self._tear_at is None and self._tear_commit is None:
             # The same three writes as `commit`, without the tear hook's bookkeeping: this
             # is on the path of every VERIFY.
             self.journal = ((obj, attr, getattr(obj, attr)),)

@@ -115,6 +115,8 @@ class Pin:
         """True when `pin` satisfies this object's format (length and characters)."""
         if not self.min_len <= len(pin) <= self.max_len:
             return False
+        if self.encoding == "format2" and len(pin) > 14:
+            return False  # the ISO 9564 format 2 block holds at most 14 digits
         return pin.isdigit() if self.encoding != "ascii" else pin.isprintable()
 
     def __repr__(self) -> str:  # never shows the value

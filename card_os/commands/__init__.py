@@ -39,3 +39,7 @@ HANDLERS: dict[int, Handler] = {
     0xDC: update_record,
     0xE2: append_record,
 }
+
+#: Instructions whose handlers verify a secure-messaging MAC (through the access rule of the
+#: file, or the unblock key for RESET RETRY COUNTER); others refuse SM classes with 6882.
+SM_INS = frozenset((0x04, 0x2C, 0x44, 0xB0, 0xB2, 0xD6, 0xDC, 0xE2))

@@ -130,3 +130,10 @@ def test_reset_retry_counter_under_key_with_mac(s) -> None:
     s.ok(sm_command("842C0200", bytes.fromhex("654321"), "3des", K_UNBLOCK, challenge))
     assert s.sw("00200000") == 0x63C3
     s.ok("0020000003654321")
+
+
+def test_sm_class_on_a_command_that_checks_no_mac(s) -> None:
+    challenge = s.ok("0084000008")
+    apdu = sm_command("04A40000", bytes.fromhex("3F00"), "3des", K_MAC, challenge)
+    assert s.sw(apdu) == 0x6882
+    assert s.sw("8420000107123456" + "00000000") == 0x6882

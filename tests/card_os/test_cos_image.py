@@ -79,3 +79,21 @@ def test_duplicate_fid_and_not_json() -> None:
         Card(doc)
     with pytest.raises(ImageError, match="not valid JSON"):
         Card.from_json("{not json")
+
+
+def test_reserved_fids_and_nested_mf_are_refused() -> None:
+    doc = image()
+    doc["mf"]["children"][0]["fid"] = "3FFF"
+    with pytest.raises(ImageError, match="3FFF is reserved"):
+        Card(doc)
+    doc = image()
+    doc["mf"]["children"][1]["kind"] = "MF"
+    with pytest.raises(ImageError, match="only the root is the MF"):
+        Card(doc)
+
+
+def test_in_range_values_equal_to_defaults_are_still_checked() -> None:
+    doc = image()
+    doc["mf"]["pins"][0]["tries_left"] = 4  # above max_tries 3
+    with pytest.raises(ImageError, match=r"tries_left: 4 outside 0\.\.3"):
+        Card(doc)

@@ -79,7 +79,7 @@ def test_session_has_many_persistent_writes() -> None:
 @pytest.mark.parametrize("cut", range(1, TOTAL + 1))
 def test_cut_at_every_write(cut: int, after: bool) -> None:
     card = new_card()
-    card.nvm.tear_at(cut, after=after)
+    card.nvm.tear_at_write(cut, after=after)
     torn_step = None
     for step, apdu in enumerate(SESSION):
         if card.transmit(bytes.fromhex(apdu)) == b"":
@@ -126,7 +126,7 @@ def test_cut_during_wrong_verify_gives_no_answer_and_no_free_try() -> None:
     for write in range(WRITES[step] + 1, WRITES[step + 1] + 1):
         for after in (False, True):
             card = new_card()
-            card.nvm.tear_at(write, after=after)
+            card.nvm.tear_at_write(write, after=after)
             responses = [card.transmit(bytes.fromhex(a)) for a in SESSION[: step + 1]]
             assert responses[-1] == b""
             card.power_on()
@@ -141,7 +141,7 @@ def test_right_verify_also_decrements_first() -> None:
     step = SESSION.index("0020000003123456")
     assert WRITES[step + 1] - WRITES[step] == 6  # two commits of three physical writes
     card = new_card()
-    card.nvm.tear_at(WRITES[step] + 3, after=True)  # the first commit's journal clear lands
+    card.nvm.tear_at_write(WRITES[step] + 3, after=True)  # the first commit's journal clear lands
     for apdu in SESSION[: step + 1]:
         response = card.transmit(bytes.fromhex(apdu))
     assert response == b""
