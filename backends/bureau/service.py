@@ -47,6 +47,9 @@ APPLICATION_CHANNELS: dict[str, str] = {
     "residence": "residence_district",
     "employer": "employer_district",
 }
+REQUIRED_FIELDS = frozenset(
+    {"name", "gender", "ethnic", "birth_date", "birth_place", "hukou_district"}
+)
 TEMPORARY_LOSS_CHANNELS = frozenset({"phone", "web", "kiosk"})
 IN_PERSON = "counter"
 TEMPORARY_CARD_USES = frozenset({"identity", "medical"})  # no financial function (§3.5)
@@ -180,6 +183,9 @@ class BureauService:
         unknown = set(changes) - CORRECTABLE_FIELDS
         if unknown:
             raise DomainError(f"cannot correct field(s) {sorted(unknown)}")
+        cleared = sorted(f for f in REQUIRED_FIELDS if f in changes and changes[f] is None)
+        if cleared:
+            raise DomainError(f"field(s) {cleared} cannot be emptied")
         if self._open_application(person, stages=(STAGE_PRODUCTION, STAGE_READY)) is not None:
             raise Conflict("a card is in production; correct the data before re-applying")
         for field, value in changes.items():

@@ -289,6 +289,16 @@ def test_bad_input_gets_a_4xx(client: TestClient, path: str, body: dict) -> None
     assert response.json()["detail"]
 
 
+def test_correction_cannot_empty_a_required_field(client: TestClient) -> None:
+    assert client.post("/bureau/people", json=PERSON, auth=CREDENTIALS["bureau"]).status_code == 201
+    for field in ("birth_date", "name", "hukou_district"):
+        answer = client.patch(
+            f"/bureau/people/{ALICE}", json={field: None}, auth=CREDENTIALS["bureau"]
+        )
+        assert answer.status_code == 400 and field in answer.json()["detail"]
+    assert client.get(f"/bureau/people/{ALICE}/cards", auth=CREDENTIALS["bureau"]).json() == []
+
+
 def test_institutions_authenticate(client: TestClient) -> None:
     assert client.post("/bureau/people", json=PERSON).status_code == 401
     bad = (CREDENTIALS["bureau"][0], "wrong")
