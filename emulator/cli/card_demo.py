@@ -164,7 +164,8 @@ def demo(
     except (OSError, ImageError) as exc:
         console.print(f"[red]cannot load the card image: {exc}[/red]")
         raise typer.Exit(2) from None
-    transport = InProcessTransport(card, protocol, "in-process demo card")
+    label = "in-process demo card" if image is None else f"in-process card {image.name}"
+    transport = InProcessTransport(card, protocol, label)
     atr = transport.connect()
     console.print(f"[bold]{transport.description}[/bold], {protocol}, ATR {atr.hex().upper()}")
     table = Table(show_lines=False)
