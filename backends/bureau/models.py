@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backends.core.db import Base
@@ -120,5 +120,5 @@ class InsuranceRecord(Base):
     kind: Mapped[str] = mapped_column(String(12))  # contribution / benefit
     insurance: Mapped[str] = mapped_column(String(20))
     period: Mapped[str] = mapped_column(String(6))  # YYYYMM
-    amount_cents: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
     at: Mapped[dt.datetime] = mapped_column(DateTime)

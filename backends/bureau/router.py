@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from sqlalchemy.orm import Session
 
 from backends.bank.linked import linked_services
@@ -28,6 +28,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 router = APIRouter(prefix="/bureau", tags=["bureau"], responses=ERROR_RESPONSES)
 
+# Row ids in paths are bounded so that an absurd number is a 422, not a database overflow.
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 BureauCaller = Annotated[Principal, Depends(require_kind("bureau"))]
 # Readers, hospitals and banks consult the blacklist and card status.
 CardConsumer = Annotated[
@@ -93,14 +95,14 @@ def apply(body: sc.ApplicationCreate, db: DatabaseDep, clock: ClockDep, _: Burea
 
 
 @router.post("/applications/{application_id}/withdraw", response_model=sc.ApplicationPublic)
-def withdraw(application_id: int, db: DatabaseDep, clock: ClockDep, _: BureauCaller):
+def withdraw(application_id: RowId, db: DatabaseDep, clock: ClockDep, _: BureauCaller):
     return _run(
         db, clock, lambda b: sc.ApplicationPublic.model_validate(b.withdraw(application_id))
     )
 
 
 @router.post("/applications/{application_id}/produce", response_model=sc.CardPublic)
-def produce(application_id: int, db: DatabaseDep, clock: ClockDep, _: BureauCaller):
+def produce(application_id: RowId, db: DatabaseDep, clock: ClockDep, _: BureauCaller):
     return _run(db, clock, lambda b: _card(b.card(b.produce(application_id).card_no)))
 
 
@@ -297,7 +299,7 @@ def record_hr_act(
 
 
 @router.get("/hr-acts/{act_id}/card-write", response_model=list[sc.WriteStepPublic])
-def card_write_script(act_id: int, db: DatabaseDep, clock: ClockDep, _: BureauCaller):
+def card_write_script(act_id: RowId, db: DatabaseDep, clock: ClockDep, _: BureauCaller):
     """The terminal's script to write the act's records onto the card and read them back."""
     return _hr(
         db,
@@ -313,7 +315,7 @@ def card_write_script(act_id: int, db: DatabaseDep, clock: ClockDep, _: BureauCa
 
 @router.post("/hr-acts/{act_id}/secured-command", response_model=sc.SecuredCommand)
 def secured_command(
-    act_id: int,
+    act_id: RowId,
     body: sc.SecuredCommandRequest,
     db: DatabaseDep,
     clock: ClockDep,
@@ -335,7 +337,7 @@ def secured_command(
 
 @router.post("/hr-acts/{act_id}/confirm", response_model=sc.HrActPublic)
 def confirm_card_write(
-    act_id: int, body: sc.ReadBack, db: DatabaseDep, clock: ClockDep, _: BureauCaller
+    act_id: RowId, body: sc.ReadBack, db: DatabaseDep, clock: ClockDep, _: BureauCaller
 ):
     """Check the records read back from the card; marks the act verified on the card."""
     try:

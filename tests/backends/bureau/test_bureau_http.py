@@ -289,6 +289,26 @@ def test_bad_input_gets_a_4xx(client: TestClient, path: str, body: dict) -> None
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/bureau/applications/99999999999999999999999/produce",
+        "/bureau/applications/-1/withdraw",
+        "/bureau/hr-acts/99999999999999999999999/confirm",
+    ],
+)
+def test_absurd_ids_are_a_422_not_a_database_overflow(client: TestClient, path: str) -> None:
+    answer = client.post(path, json={"answers": []}, auth=CREDENTIALS["bureau"])
+    assert answer.status_code == 422
+
+
+def test_large_record_amounts_fit(client: TestClient) -> None:
+    assert client.post("/bureau/people", json=PERSON, auth=CREDENTIALS["bureau"]).status_code == 201
+    body = {"certno": ALICE, "kind": "benefit", "insurance": "110", "period": "202601",
+            "amount_cents": 10**12}  # fmt: skip
+    assert client.post("/bureau/records", json=body, auth=CREDENTIALS["bureau"]).status_code == 201
+
+
 def test_correction_cannot_empty_a_required_field(client: TestClient) -> None:
     assert client.post("/bureau/people", json=PERSON, auth=CREDENTIALS["bureau"]).status_code == 201
     for field in ("birth_date", "name", "hukou_district"):
