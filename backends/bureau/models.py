@@ -88,7 +88,7 @@ class TemporaryCard(Base):
 
     __tablename__ = "bureau_temp_card"
 
-    number: Mapped[str] = mapped_column(String(12), primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("bureau_person.id"), index=True)
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)

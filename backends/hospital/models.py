@@ -20,7 +20,7 @@ class HisVisit(Base):
     hospital_code: Mapped[str] = mapped_column(String(32), index=True)
     ipt_otp_no: Mapped[str] = mapped_column(String(30))
     certno: Mapped[str] = mapped_column(String(18))
-    psn_name: Mapped[str] = mapped_column(String(50))
+    psn_name: Mapped[str] = mapped_column(String(64))
     psn_no: Mapped[str] = mapped_column(String(30))
     insutype: Mapped[str] = mapped_column(String(3))
     insuplc_admdvs: Mapped[str] = mapped_column(String(6))
