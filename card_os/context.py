@@ -91,12 +91,15 @@ class Context:
 
     def verify_mac(self, cmd: Command, key: Key | None) -> None:
         """Check the secure-messaging MAC of `cmd` under `key` (docs/card-os.md, "Secure
-        messaging"); consumes the challenge. Raises 6A88, 6984, 6987 or 6988."""
+        messaging"); consumes the challenge. Raises 6A88 (no key), 6985 (key not for "mac"),
+        6984 (no challenge), 6987 (no MAC) or 6988 (wrong MAC)."""
         challenge = self.take_challenge()
         if cmd.mac is None:
             raise CardError(0x6987)
         if key is None:
             raise CardError(0x6A88)
+        if not key.allows("mac"):
+            raise CardError(0x6985)
         if challenge is None:
             raise CardError(0x6984)
         message = cmd.header + cmd.lc_field + cmd.data

@@ -137,3 +137,12 @@ def test_sm_class_on_a_command_that_checks_no_mac(s) -> None:
     apdu = sm_command("04A40000", bytes.fromhex("3F00"), "3des", K_MAC, challenge)
     assert s.sw(apdu) == 0x6882
     assert s.sw("8420000107123456" + "00000000") == 0x6882
+
+
+def test_mac_key_must_allow_mac_usage(s) -> None:
+    doc_key = s.card.mf.children[1].keys[14]
+    doc_key.usage = ("external_auth",)
+    s.select_ssse()
+    challenge = s.ok("0084000008")
+    apdu = sm_command("84DC0A30", bytes.fromhex(rec(0x0A, b"2")), "sm4", K_SM4_MAC, challenge)
+    assert s.sw(apdu) == 0x6985
