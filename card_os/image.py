@@ -8,6 +8,7 @@ The format is described in docs/internals.md ("Card image").
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -236,7 +237,7 @@ def _load_df(at: _At, kind: str, is_root: bool) -> DF:
             lcs=at.choice("lcs", tuple(LCS_BYTES), "operational"),
             acl=_acl(at),
             app=app,
-            app_state=at.get("app_state", dict, {}),
+            app_state=copy.deepcopy(at.get("app_state", dict, {})),
             fci_proprietary=at.hex("fci_proprietary", None),
         )
     except ValueError as exc:
@@ -325,7 +326,7 @@ def load_image(doc: Any) -> Image:
         mf=mf,
         atr=at.hex("atr", DEFAULT_ATR.hex()) if "atr" in doc else DEFAULT_ATR,
         protocol=at.choice("protocol", PROTOCOLS, "T=0"),
-        profile=at.get("profile", dict, {}),
+        profile=copy.deepcopy(at.get("profile", dict, {})),
         cos=cos,
     )
 
@@ -374,7 +375,7 @@ def dump_node(node: DF | EF) -> dict[str, Any]:
             "pins": [_dump_pin(p) for p in node.pins.values()],
             "keys": [_dump_key(k) for k in node.keys.values()],
             "app": node.app,
-            "app_state": node.app_state,
+            "app_state": copy.deepcopy(node.app_state),
             "fci_proprietary": _h(node.fci_proprietary),
             "note": node.note,
             "children": [dump_node(c) for c in node.children],
@@ -404,7 +405,7 @@ def dump_image(image: Image) -> dict[str, Any]:
         "format": FORMAT,
         "atr": _h(image.atr),
         "protocol": image.protocol,
-        "profile": image.profile,
+        "profile": copy.deepcopy(image.profile),
         "cos": dict(image.cos),
         "mf": dump_node(image.mf),
     }

@@ -97,3 +97,16 @@ def test_in_range_values_equal_to_defaults_are_still_checked() -> None:
     doc["mf"]["pins"][0]["tries_left"] = 4  # above max_tries 3
     with pytest.raises(ImageError, match=r"tries_left: 4 outside 0\.\.3"):
         Card(doc)
+
+
+def test_images_share_no_state_with_the_card() -> None:
+    doc = image()
+    doc["mf"]["children"][1]["app_state"] = {"nested": {"n": 1}}
+    card = Card(doc)
+    doc["mf"]["children"][1]["app_state"]["nested"]["n"] = 2
+    doc["profile"]["generation"] = 9
+    out = card.to_image()
+    assert out["mf"]["children"][1]["app_state"] == {"nested": {"n": 1}}
+    assert out["profile"]["generation"] == 3
+    out["mf"]["children"][1]["app_state"]["nested"]["n"] = 5
+    assert card.mf.children[1].app_state == {"nested": {"n": 1}}
