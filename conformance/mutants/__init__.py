@@ -5,6 +5,7 @@ it (a fail verdict); a mutant no case kills lives, and the project's tests fail.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,9 +18,9 @@ from conformance.verdict import Verdict
 
 
 def all_mutants() -> list[Mutant]:
-    from conformance.mutants import card_os, pboc, reader, ssse
+    from conformance.mutants import backend, card_os, pboc, reader, ssse
 
-    return [*card_os.MUTANTS, *ssse.MUTANTS, *pboc.MUTANTS, *reader.MUTANTS]
+    return [*card_os.MUTANTS, *ssse.MUTANTS, *pboc.MUTANTS, *reader.MUTANTS, *backend.MUTANTS]
 
 
 @dataclass
@@ -63,7 +64,8 @@ def target_for(mutant: Mutant) -> MutantTarget:
 
 
 def run_mutant(mutant: Mutant) -> Outcome:
-    result = run(suites_named(list(mutant.suites)), target_for(mutant))
+    with mutant.patch() if mutant.patch is not None else nullcontext():
+        result = run(suites_named(list(mutant.suites)), target_for(mutant))
     outcome = Outcome(mutant)
     for r in result.results:
         if r.verdict is Verdict.FAIL:

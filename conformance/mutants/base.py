@@ -6,6 +6,7 @@ application) and changes its behaviour in one realistic way, only inside the tar
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,8 @@ class Mutant:
     wrap_app: Callable[[Any], Any] | None = None
     # For mutants of the card content: rewrites the image a suite runs against.
     mutate_image: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # For mutants of a domain service: a monkeypatch active only while the mutant runs.
+    patch: Callable[[], AbstractContextManager[Any]] | None = None
 
 
 class CardProxy:
