@@ -16,6 +16,14 @@ from emulator.load.calibrate import calibrate, write_profile
 from emulator.load.capacity import peak_window, search_province
 from emulator.load.distributed import confidence_interval, replicate_on_ray, run_sharded_on_ray
 from emulator.load.full import FullRefused, check_size, full_report, run_full
+from emulator.load.live import (
+    DEFAULT_BASE_URL,
+    DEFAULT_HOSPITAL,
+    LiveError,
+    LiveOptions,
+    live_report,
+    run_live,
+)
 from emulator.load.profile import LoadProfile, ProfileError, load_profile, shipped_profiles
 from emulator.load.real_system import SetupError
 from emulator.load.report import build_report, load_report, write_report
@@ -222,6 +230,69 @@ def calibrate_command(
     )
     write_profile(output, fitted, header)
     console.print(f"calibrated profile: {output}")
+
+
+@app.command("live")
+def live(
+    profile: str = typer.Argument(..., help="a shipped profile name or a YAML file"),
+    base_url: str = typer.Option(DEFAULT_BASE_URL, help="the HTTP service to load (loopback)"),
+    compress: float = typer.Option(3600.0, help="simulated seconds per wall-clock second"),
+    users: int = typer.Option(4, min=1, help="Locust users (concurrent callers)"),
+    workers: int = typer.Option(0, min=0, help="Locust worker processes (0: one local runner)"),
+    scale: float = typer.Option(1.0, help="shrink the arrivals"),
+    hours: float | None = typer.Option(None, help="simulated hours (default: the profile's)"),
+    seed: int = typer.Option(1),
+    max_visits: int = typer.Option(2000, help="stop after this many visits"),
+    max_seconds: float = typer.Option(600.0, help="stop after this many wall-clock seconds"),
+    hospital: str = typer.Option(DEFAULT_HOSPITAL[0], help="institution code of the caller"),
+    secret: str | None = typer.Option(None, help="its secret (default: the demo secret)"),
+    region: str = typer.Option(DEFAULT_HOSPITAL[1], help="the hospital's region (admdvs)"),
+    person: list[str] = typer.Option([], help="citizen ID of a patient (default: demo people)"),
+    report: Path | None = typer.Option(None, help="directory for run.json, CSV and report.html"),
+    allow_remote: bool = typer.Option(False, help="allow a base URL that is not loopback"),
+) -> None:
+    """Drive a live HTTP service with the profile through Locust; report like a simulation."""
+    try:
+        prof = load_profile(profile)
+    except ProfileError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    options = LiveOptions(
+        base_url=base_url,
+        compress=compress,
+        users=users,
+        workers=workers,
+        scale=scale,
+        hours=hours,
+        seed=seed,
+        max_visits=max_visits,
+        max_seconds=max_seconds,
+        hospital=hospital,
+        secret=secret,
+        region=region,
+        people=list(person),
+        allow_remote=allow_remote,
+    )
+    console.print(f"live run of {prof.name} against {base_url} through Locust ...")
+    try:
+        result = run_live(prof, options, work=report / "locust" if report else None)
+    except LiveError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    meta = describe(prof, seed=seed, scale=scale, hours=hours, wall=result.wall, shards=None)
+    meta.update(
+        fidelity="live",
+        executor=f"locust:{workers} workers" if workers else "locust:local",
+        base_url=options.base_url,
+        compress=compress,
+        users=users,
+        visits=result.visits,
+        hours=round(result.horizon * compress / 3600, 4),
+    )
+    doc = live_report(meta, result)
+    for error in result.errors[:5]:
+        console.print(f"[yellow]refused:[/yellow] {error}")
+    _finish(doc, report)
 
 
 @app.command("capacity")
