@@ -56,6 +56,11 @@ def decode_cla(cla: int) -> ClaInfo:
     return info
 
 
+#: Instructions whose data carries PIN material (VERIFY, CHANGE REFERENCE DATA, RESET RETRY
+#: COUNTER): masked wherever a command is shown.
+PIN_INS = frozenset((0x20, 0x24, 0x2C))
+
+
 class Command:
     """A parsed command APDU.
 
@@ -110,10 +115,11 @@ class Command:
 
     def __repr__(self) -> str:
         le = "-" if self.le is None else str(self.le)
+        # PIN material never reaches a log through a repr.
+        data = "*" * (2 * len(self.data)) if self.ins in PIN_INS else self.data.hex().upper()
         return (
             f"Command({self.cla:02X} {self.ins:02X} {self.p1:02X} {self.p2:02X} "
-            f"case={self.case}{'E' if self.extended else 'S'} data={self.data.hex().upper()} "
-            f"le={le})"
+            f"case={self.case}{'E' if self.extended else 'S'} data={data} le={le})"
         )
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from card_os import crypto
+from card_os.apdu import PIN_INS
 from card_os.card import Card
 from card_os.image import ImageError
 from card_os.sw import describe
@@ -134,10 +135,6 @@ def _shown_data(description: str, data: bytes) -> str:
     if "社会保障号码" in description and text:
         return f"{data[:2].hex().upper()}…  ({text[:-12]}{'*' * 8}{text[-4:]})"
     return data.hex().upper() + (f"  ({text})" if text else "")
-
-
-#: Instructions whose data field carries PIN material: never shown.
-PIN_INS = (0x20, 0x24, 0x2C)
 
 
 def _shown(apdu: bytes) -> str:

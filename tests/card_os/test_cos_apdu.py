@@ -94,3 +94,8 @@ def test_dispatcher_status_words(s) -> None:
     assert s.sw("01A40000") == 0x6881  # channel 1 is not open
     assert s.sw("44A40000") == 0x6881  # further interindustry channel 8 not supported
     assert s.sw("80A4000000") == 0x9000  # SELECT MF in proprietary class 80
+
+
+def test_repr_masks_pin_data() -> None:
+    assert "123456" not in repr(parse_command(bytes.fromhex("0020000003123456")))
+    assert "3F00" in repr(parse_command(bytes.fromhex("00A40000023F00")))
