@@ -32,6 +32,10 @@ class Application:
     def handle(self, ctx: Context, cmd: Command) -> bytes | None:
         return None
 
+    def selected(self, ctx: Context) -> None:
+        """Called after a SELECT made this application's own DF current on `ctx`'s channel
+        (also when it was already current: a reselection). The default does nothing."""
+
 
 class ApplicationNotFound(LookupError):
     """No module card_os.apps.NAME with an `Application` class."""

@@ -123,6 +123,8 @@ def select(ctx: Context, cmd: Command) -> bytes:
         raise CardError(0x6A86)
     if node.is_df:
         ctx.select_df(node)  # type: ignore[arg-type]
+        if node.app is not None and ctx.app is not None:  # type: ignore[union-attr]
+            ctx.app.selected(ctx)  # the application's DF itself was selected
     else:
         ctx.select_ef(node)  # type: ignore[arg-type]
     out = b"" if kind is None else node.template(kind)

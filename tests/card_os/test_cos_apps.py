@@ -21,6 +21,9 @@ NAME = "cos_test_counter"
 class CounterApp(Application):
     """Counts INS 10 calls in app_state; INS 12 fails; INS 14 warns with data."""
 
+    def selected(self, ctx: Context) -> None:
+        self.selections = getattr(self, "selections", 0) + 1
+
     def handle(self, ctx: Context, cmd: Command) -> bytes | None:
         if cmd.cla != 0x90:
             return None
@@ -91,3 +94,14 @@ def test_registry_errors() -> None:
         load_application_class("cos_missing_app")
     with pytest.raises(ApplicationNotFound, match="not an application name"):
         load_application_class("base")
+
+
+def test_selected_hook_on_selection_of_the_application_df(app_module) -> None:
+    card = make_card("T=1")
+    select = bytes.fromhex("00A404000F" + SSSE_AID.hex() + "00")
+    card.transmit(select)
+    app = card.channel(0).app
+    assert app.selections == 1
+    card.transmit(bytes.fromhex("00A4040006D1560000050300"))  # DF04 below: not the app's DF
+    card.transmit(select)  # reselection
+    assert app.selections == 2
