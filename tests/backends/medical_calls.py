@@ -50,10 +50,13 @@ def fresh_database(engine: str, tmp_path_factory: pytest.TempPathFactory | None 
 
 
 def _truncate_all(db: Database) -> None:
-    """Empty every table (PostgreSQL): much faster than dropping and creating them per test."""
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    """Empty the core and medical tables (PostgreSQL): far cheaper than dropping them."""
+    tables = [
+        t for t in reversed(Base.metadata.sorted_tables) if t.name.startswith(("core_", "medical_"))
+    ]
     with db.engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        for table in tables:
+            conn.execute(table.delete())
 
 
 # Identifiers that are freshly generated per call; equal runs differ only in these.

@@ -25,8 +25,15 @@ def counts(db) -> dict[str, int]:
     return db.run(work)
 
 
+# Cases that write before they fail: the rollback is checked on every engine.
+ON_EVERY_ENGINE = {"second fee row bad (first must not be written)", "settle without fees"}
+
+
 @pytest.fixture
-def ready(medical_db, medical_app_client, clock, person):
+def ready(request, medical_db, medical_app_client, clock, person):
+    case = getattr(request.node, "callspec", None) and request.node.callspec.params.get("case")
+    if medical_db.engine.dialect.name != "sqlite" and case and case not in ON_EVERY_ENGINE:
+        pytest.skip("validation does not depend on the engine; see ON_EVERY_ENGINE")
     h = Hospital(medical_db, SZ, "440300", clock, medical_app_client)
     h.sign_in()
     p = person(0)

@@ -26,8 +26,8 @@ from backends.medical.seed import demo_secret, seed_demo
 
 SZ = "H44030000001"
 AUTH = (SZ, demo_secret(SZ))
-VISITS = 80
-KILL_AFTER = 20
+VISITS = 40
+KILL_AFTER = 12
 
 
 def _free_port() -> int:

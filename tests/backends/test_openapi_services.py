@@ -47,7 +47,7 @@ def _auth(path: str) -> str:
 
 
 @schema.parametrize()
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_every_service_operation_conforms(case):
     # Schema-valid is not enough for the domain rules (unknown card, bad check digit): those
     # get a documented 4xx, which the other checks verify.
