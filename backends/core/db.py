@@ -15,9 +15,11 @@ from contextlib import contextmanager, nullcontext
 from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+from backends.core.errors import DomainError
 
 T = TypeVar("T")
 
@@ -114,6 +116,9 @@ class Database:
             try:
                 with self.transaction() as session:
                     return work(session)
+            except DataError as exc:
+                # The database refused a value (too long, NUL character, out of range): input.
+                raise DomainError(f"a value does not fit the database: {exc.orig}") from None
             except (IntegrityError, OperationalError) as exc:
                 if attempt == self.max_attempts or not _retryable(exc):
                     raise

@@ -9,6 +9,8 @@ from sqlalchemy.types import TypeDecorator
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("999999999999.99")
+"""Largest accepted amount (fits the integer-cents columns on every engine)."""
 
 
 def cents(value: Decimal) -> Decimal:
@@ -28,6 +30,8 @@ def parse_amount(value: object, field: str) -> Decimal:
         raise ValueError(f"{field} must be finite")
     if amount < 0:
         raise ValueError(f"{field} must not be negative: {value}")
+    if amount > MAX_AMOUNT:
+        raise ValueError(f"{field} exceeds {MAX_AMOUNT}: {value}")
     if amount != amount.quantize(CENT):
         raise ValueError(f"{field} has more than two decimals: {value}")
     return amount.quantize(CENT)

@@ -99,8 +99,8 @@ class Registration(_Open):
     mdtrt_cert_no: str = Field(min_length=1, max_length=64)
     ipt_otp_no: Code
     med_type: str = Field(default="", max_length=6)
-    dise_codg: str = ""
-    dise_name: str = ""
+    dise_codg: str = Field(default="", max_length=30)
+    dise_name: str = Field(default="", max_length=128)
 
 
 class Admission(Registration):
@@ -116,8 +116,8 @@ class VisitInfo(_Open):
     med_type: str = Field(min_length=2, max_length=6)
     begntime: str = ""
     main_cond_dscr: str = ""
-    dise_codg: str = ""
-    dise_name: str = ""
+    dise_codg: str = Field(default="", max_length=30)
+    dise_name: str = Field(default="", max_length=128)
 
 
 class FeeDetail(_Open):
@@ -148,7 +148,7 @@ class SettleData(_Open):
     medfee_sumamt: Amount
     mdtrt_cert_type: str = Field(default="", pattern=r"^(0[123])?$")
     mdtrt_cert_no: str = ""
-    med_type: str = ""
+    med_type: str = Field(default="", max_length=6)
     psn_setlway: str = "01"
     chrg_bchno: str = ""
     acct_used_flag: Flag = "0"

@@ -56,6 +56,16 @@ def as_sent(value: Any) -> Any:
     return value
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _psn_nos(payload: dict[str, Any]) -> set[str]:
     """Every psn_no in the input nodes (objects or lists of objects)."""
     found: set[str] = set()
@@ -119,6 +129,8 @@ class MedicalPlatform:
     def _envelope(self, body: object) -> RequestEnvelope:
         if not isinstance(body, dict):
             raise EnvelopeError("the request body must be a JSON object (the infno envelope)")
+        if _has_nul(body):
+            raise EnvelopeError("text fields must not contain NUL characters")
         try:
             return RequestEnvelope.model_validate(body)
         except ValidationError as exc:

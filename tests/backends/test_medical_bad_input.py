@@ -26,7 +26,13 @@ def counts(db) -> dict[str, int]:
 
 
 # Cases that write before they fail: the rollback is checked on every engine.
-ON_EVERY_ENGINE = {"second fee row bad (first must not be written)", "settle without fees"}
+ON_EVERY_ENGINE = {
+    "second fee row bad (first must not be written)",
+    "settle without fees",
+    "NUL character in a stored text",
+    "amount beyond the largest",
+    "diagnosis name too long",
+}
 
 
 @pytest.fixture
@@ -126,6 +132,22 @@ CASES = {
             "440300",
         ),
         "not found",
+    ),
+    "NUL character in a stored text": (
+        lambda h, p, m: h.envelope("2204", {"feedetail": [_fee(m, p, "A\x00B")]}, "440300"),
+        "NUL",
+    ),
+    "amount beyond the largest": (
+        lambda h, p, m: h.envelope("2204", {"feedetail": [_fee(m, p, "1", "1e20")]}, "440300"),
+        "exceeds",
+    ),
+    "diagnosis name too long": (
+        lambda h, p, m: h.envelope(
+            "2203",
+            {"mdtrtinfo": {"mdtrt_id": m, "psn_no": p, "med_type": "11", "dise_name": "x" * 200}},
+            "440300",
+        ),
+        "dise_name",
     ),
     "missing sign_no": (lambda h, p, m: h.envelope("1101", {}, sign_no=""), "sign_no"),
     "acct flag not 0/1": (
