@@ -25,7 +25,6 @@ LCS_BYTES = {
 
 #: EF structure -> file descriptor byte (tag 82, ISO/IEC 7816-4 table 14).
 STRUCTURES = {"transparent": 0x01, "linear_fixed": 0x02, "linear_variable": 0x04, "cyclic": 0x06}
-RECORD_STRUCTURES = ("linear_fixed", "linear_variable", "cyclic")
 DF_KINDS = ("MF", "DF", "DDF", "ADF")
 DF_DESCRIPTOR = 0x38
 
@@ -247,9 +246,9 @@ class EF:
         return f"<EF {self.label} {self.structure}>"
 
 
-def _common_tail(node: DF | EF) -> bytes:
-    out = tlv(0x8A, bytes((LCS_BYTES[node.lcs],)))
-    return out
+def _lcs(node: DF | EF) -> bytes:
+    """The life-cycle status data object (8A)."""
+    return tlv(0x8A, bytes((LCS_BYTES[node.lcs],)))
 
 
 def _ef_template(ef: EF, kind: int) -> bytes:
@@ -271,7 +270,7 @@ def _ef_template(ef: EF, kind: int) -> bytes:
     body += tlv(0x80, size.to_bytes(2, "big"))
     if ef.sfi is not None:
         body += tlv(0x88, bytes((ef.sfi << 3,)))  # b8-b4 carry the SFI
-    body += _common_tail(ef)
+    body += _lcs(ef)
     return tlv(kind, body)
 
 
@@ -285,5 +284,5 @@ def _df_template(df: DF, kind: int) -> bytes:
         return tlv(0x6F, (name or fid) + prop)
     if kind == 0x64:
         return tlv(0x64, name)
-    body = tlv(0x82, bytes((DF_DESCRIPTOR,))) + fid + name + _common_tail(df) + prop
+    body = tlv(0x82, bytes((DF_DESCRIPTOR,))) + fid + name + _lcs(df) + prop
     return tlv(0x62, body)
