@@ -26,7 +26,25 @@ structured_apdus = st.builds(
     | st.binary(max_size=30).map(lambda d: bytes((len(d),)) + d + b"\x00")
     | st.binary(max_size=300).map(lambda d: b"\x00" + len(d).to_bytes(2, "big") + d + b"\x00\x00"),
 )
-apdus = raw_apdus | structured_apdus
+#: Well-formed commands that move the card into states where more code runs.
+VALID = [
+    bytes.fromhex(h)
+    for h in (
+        "00A404000F7378312E73682EC9E7BBE1B1A3D5CF00",
+        "00A4000C023F00",
+        "00A4020C02EF05",
+        "00A4040006D1560000050300",
+        "0020000003123456",
+        "0020000103123456",
+        "0084000008",
+        "0070000001",
+        "00B2012C00",
+        "00B0810000",
+        "00E2004004AA000000",
+        "00C0000010",
+    )
+]
+apdus = raw_apdus | structured_apdus | st.sampled_from(VALID)
 
 _BASE = Card(image()).to_json()
 
