@@ -49,13 +49,41 @@ class Distribution(BaseModel):
         sigma2 = math.log1p(self.cv * self.cv)
         mu = math.log(mean) - sigma2 / 2
         sigma = math.sqrt(sigma2)
-        # gauss() is several times cheaper than lognormvariate() and exact all the same.
-        gauss, exp = rng.gauss, math.exp
-        return lambda: exp(mu + sigma * gauss())
+        return _lognormal(rng, mu, sigma)
 
     def scaled(self, factor: float) -> Distribution:
         """The same shape with its mean multiplied by `factor`."""
         return self.model_copy(update={"mean": self.mean * factor})
+
+
+def _lognormal(rng: random.Random, mu: float, sigma: float) -> Sampler:
+    """exp(mu + sigma * rng.gauss()), with Random.gauss's Box-Muller step inlined.
+
+    The same numbers as `rng.gauss()` (it keeps the spare normal in `rng.gauss_next`, as
+    gauss does, so samplers sharing `rng` and direct gauss calls interleave exactly), without
+    a method call per draw; cheaper than lognormvariate() and exact all the same.
+    """
+    uniform, log, cos, sin, sqrt, exp = (
+        rng.random,
+        math.log,
+        math.cos,
+        math.sin,
+        math.sqrt,
+        math.exp,
+    )
+    two_pi = 2.0 * math.pi
+
+    def draw() -> float:
+        z = rng.gauss_next
+        if z is None:
+            x2pi = uniform() * two_pi
+            g2rad = sqrt(-2.0 * log(1.0 - uniform()))
+            rng.gauss_next = sin(x2pi) * g2rad
+            return exp(mu + sigma * (cos(x2pi) * g2rad))
+        rng.gauss_next = None
+        return exp(mu + sigma * z)
+
+    return draw
 
 
 def const(seconds: float) -> Distribution:

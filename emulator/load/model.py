@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 
 import simpy
@@ -148,10 +148,14 @@ class ProvinceModel:
         groups = self.groups
         n_groups = len(groups)
         offset = self.profile.start_hour * 3600
+        rate_until = -1.0
+        rate = 0.0
         while env.now < until:
             now = env.now
             boundary = min(until, (math.floor((offset + now) / 3600) + 1) * 3600 - offset)
-            rate = self._rate(now)
+            if boundary != rate_until:
+                # The rate is constant within a clock hour: compute it once per hour.
+                rate, rate_until = self._rate(now), boundary
             if rate <= 0:
                 yield env.timeout(boundary - now)
                 continue
@@ -162,18 +166,21 @@ class ProvinceModel:
                 continue
             yield env.timeout(gap)
             resource, series = groups[pick(n_groups)]
-            env.process(self._visit(resource, series))
+            launch(self._visit(resource, series))
 
     def _visit(self, counter: Servers, hospital: Series):
         env = self.env
         rng = self.rng
         arrived = env.now
-        hospital.counters["arrivals"][self._bin()] += 1
+        width, last = self.bin_seconds, self.last_bin
+        b = int(arrived // width)
+        hospital.counters["arrivals"][b if b < last else last] += 1
         turn = counter.acquire()
         if turn is not None:
             yield turn
         local = self.card_read() + self.counter_time()
-        hospital.busy[self._bin()] += local
+        b = int(env.now // width)
+        hospital.busy[b if b < last else last] += local
         yield env.timeout(local)
         before = 0.0
         for infno, share in self.mix_before:
@@ -209,7 +216,7 @@ class ProvinceModel:
             series.count("timeouts", b)
             series.count("failed", b)
             if self.reverse_on_timeout:
-                env.process(self._reverse(applied=False))
+                launch(self._reverse(applied=False))
             return "failed"
         slot = self.platform.acquire()
         if slot is not None:
@@ -245,7 +252,7 @@ class ProvinceModel:
             # The platform applied it, but the caller gave up: it must be reversed.
             series.count("timeouts", b)
             if self.reverse_on_timeout:
-                env.process(self._reverse(applied=True))
+                launch(self._reverse(applied=True))
             return "timeouts"
         series.latency[b][bucket_of(latency)] += 1
         series.count("settled", b)
@@ -279,6 +286,31 @@ class ProvinceModel:
             for pool, series in self.groups:
                 series.queue[b] = pool.queue_length
             yield env.timeout(self.bin_seconds)
+
+
+def launch(generator: Generator[simpy.Event, object, object]) -> None:
+    """Run `generator` as a SimPy process, without the process's own start and end events.
+
+    `env.process` schedules an event to start a process and another when it ends; a visit
+    needs neither (nobody waits for it), and at national scale they are a third of all events.
+    The first step runs at once, in the caller's step, at the same simulated time. Events
+    yielded are always pending ones (a timeout, or a server's turn), so the callback resumes
+    the generator exactly as SimPy's Process would; a failed event is thrown into it.
+    """
+    send, throw = generator.send, generator.throw
+
+    def resume(event: simpy.Event) -> None:
+        try:
+            nxt = send(event._value) if event._ok else throw(event._value)
+        except StopIteration:
+            return
+        nxt.callbacks.append(resume)
+
+    try:
+        first = next(generator)
+    except StopIteration:
+        return
+    first.callbacks.append(resume)
 
 
 def _any_active(faults: list[_Fault], now: float) -> bool:
