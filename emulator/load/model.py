@@ -92,6 +92,7 @@ class ProvinceModel:
             s.platform.get(REVERSAL_INFNO) or s.platform[SETTLEMENT_INFNO]
         ).sampler(service_rng)
         self.mix_before = [(m.infno, m.share) for m in profile.mix if m.infno != SETTLEMENT_INFNO]
+        self.mix_samplers = [(share, self.platform_time[infno]) for infno, share in self.mix_before]
         self.settle_time = self.platform_time[SETTLEMENT_INFNO]
         self.cross_share = profile.cross_province_share
         self.timeout = profile.behaviour.timeout
@@ -183,15 +184,16 @@ class ProvinceModel:
         hospital.busy[b if b < last else last] += local
         yield env.timeout(local)
         before = 0.0
-        for infno, share in self.mix_before:
+        for share, sample in self.mix_samplers:
             if share >= 1.0 or rng.random() < share:
-                before += self.platform_time[infno]()
+                before += sample()
         settle = self.settle_time()
         cross = rng.random() < self.cross_share
         round_trip = self.link() + self.link()
         outcome = yield from self._platform_session(before, settle, round_trip, cross)
         counter.release()
-        b = self._bin()
+        b = int(env.now // width)
+        b = b if b < last else last
         hospital.latency[b][bucket_of(env.now - arrived)] += 1
         hospital.counters[outcome][b] += 1
 
@@ -206,8 +208,9 @@ class ProvinceModel:
         env = self.env
         series = self.platform_series
         sent = env.now
-        b = self._bin()
-        series.count("arrivals", b)
+        width, last = self.bin_seconds, self.last_bin
+        b = int(sent // width)
+        series.counters["arrivals"][b if b < last else last] += 1
         if (self.platform_faults and _any_active(self.platform_faults, sent)) or (
             cross and self.national_faults and _any_active(self.national_faults, sent)
         ):
@@ -242,12 +245,14 @@ class ProvinceModel:
             national_leg = env.now - asked + national_links
             national.latency[nb][bucket_of(national_leg)] += 1
             national.counters["settled"][nb] += 1
-        series.busy[self._bin()] += service
+        b = int(env.now // width)
+        series.busy[b if b < last else last] += service
         yield env.timeout(hold)
         self.platform.release()
         latency = granted - sent + settle + national_leg + round_trip
         dropped = bool(self.link_faults) and _any_active(self.link_faults, env.now)
-        b = self._bin()
+        b = int(env.now // width)
+        b = b if b < last else last
         if latency > self.timeout or dropped:
             # The platform applied it, but the caller gave up: it must be reversed.
             series.count("timeouts", b)
@@ -255,7 +260,7 @@ class ProvinceModel:
                 launch(self._reverse(applied=True))
             return "timeouts"
         series.latency[b][bucket_of(latency)] += 1
-        series.count("settled", b)
+        series.counters["settled"][b] += 1
         return "settled"
 
     def _reverse(self, *, applied: bool):
