@@ -122,7 +122,32 @@ def open_http(target: Any, suite: Suite, pics: Pics, pixit: Pixit, trace: Trace)
     return HttpSession(client, trace, hospital, other, person, stamp)
 
 
+def fingerprint(target: Any) -> str:
+    """SHA-256 of the canonical OpenAPI document of the implementation."""
+    import hashlib
+    import json
+
+    base = getattr(target, "base_url", "")
+    if base:
+        import httpx
+
+        document = httpx.get(f"{base}/openapi.json", timeout=30).json()
+    else:
+        from backends.core.app import create_app
+        from backends.core.db import Database
+        from backends.core.settings import Settings
+
+        app = create_app(
+            Settings(seed_demo=False, create_tables=False),
+            Database("sqlite://"),
+            packages=["medical"],
+        )
+        document = app.openapi()
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256(openapi):" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def register() -> None:
     from conformance.targets import register_opener
 
-    register_opener(Interface.HTTP, open_http)
+    register_opener(Interface.HTTP, open_http, fingerprint)

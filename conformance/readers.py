@@ -194,7 +194,7 @@ def open_native(target: Any, suite: Suite, pics: Pics, pixit: Pixit, trace: Trac
     bridges = [
         SlotBridge(Card(copy.deepcopy(image)), Endpoint.for_slot(0), slot=0).start(),
     ]
-    for bridge, name in zip(bridges, readers, strict=False):
+    for _bridge, name in zip(bridges, readers, strict=False):
         if not wait_for_card(name, present=True, timeout=15):
             for b in bridges:
                 b.stop()
@@ -251,7 +251,23 @@ def open_reader(target: Any, suite: Suite, pics: Pics, pixit: Pixit, trace: Trac
     return open_emulated(target, suite, pics, pixit, trace)
 
 
+def fingerprint(target: Any) -> str:
+    """The library file's hash, or for the reference reader the hash of its sources."""
+    import hashlib
+    from pathlib import Path
+
+    library = getattr(target, "library", None)
+    if library is not None:
+        return "sha256:" + hashlib.sha256(Path(library).read_bytes()).hexdigest()
+    import emulator.reader.reader as reference
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(reference.__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return "sha256(reader sources):" + digest.hexdigest()
+
+
 def register() -> None:
     from conformance.targets import register_opener
 
-    register_opener(Interface.READER, open_reader)
+    register_opener(Interface.READER, open_reader, fingerprint)

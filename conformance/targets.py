@@ -143,7 +143,8 @@ class EmulatorTarget(Target):
     def fingerprint(self, suite: Suite, pics: Pics, pixit: Pixit) -> str:
         if suite.interface is Interface.CARD:
             return image_hash(self.image(suite, pics, pixit))
-        return ""
+        finder = _FINGERPRINTS.get(suite.interface)
+        return finder(self) if finder is not None else ""
 
     def complete_pixit(self, suite: Suite, pics: Pics, pixit: Pixit) -> Pixit:
         if suite.emulator_pixit is None or suite.interface is not Interface.CARD:
@@ -158,8 +159,18 @@ class EmulatorTarget(Target):
 _OPENERS: dict[Interface, Callable[..., Any]] = {}
 
 
-def register_opener(interface: Interface, opener: Callable[..., Any]) -> None:
+_FINGERPRINTS: dict[Interface, Callable[[Any], str]] = {}
+
+
+def register_opener(
+    interface: Interface,
+    opener: Callable[..., Any],
+    fingerprint: Callable[[Any], str] | None = None,
+) -> None:
+    """Add how to open (and optionally how to fingerprint) sessions of `interface`."""
     _OPENERS[interface] = opener
+    if fingerprint is not None:
+        _FINGERPRINTS[interface] = fingerprint
 
 
 @dataclass
@@ -208,6 +219,10 @@ class HttpTarget(Target):
     """Back-end services reached over HTTP at a base URL."""
 
     base_url: str = ""
+
+    def fingerprint(self, suite: Suite, pics: Pics, pixit: Pixit) -> str:
+        finder = _FINGERPRINTS.get(Interface.HTTP)
+        return finder(self) if finder is not None else ""
 
     def open(self, suite: Suite, pics: Pics, pixit: Pixit, trace: Trace) -> Any:
         opener = _OPENERS.get(Interface.HTTP)

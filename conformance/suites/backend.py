@@ -269,7 +269,7 @@ def idempotency(ctx: TestContext) -> None:
     ctx.step("1")
     first = ok(ctx, s.send(body), "first 2207")["setlinfo"]
     ctx.step("2")
-    status, again = s.send(body)
+    _status, again = s.send(body)
     ctx.check_equal(again.get("infcode"), 0, "infcode of the retry")
     second = (again.get("output") or {}).get("setlinfo", {})
     ctx.check_equal(second.get("setl_id"), first["setl_id"], "setl_id of the retry")
