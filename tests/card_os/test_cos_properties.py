@@ -67,9 +67,8 @@ def test_any_bytes_get_a_valid_status_word(sequence: list[bytes], protocol: str)
     for apdu in sequence:
         response = card.transmit(apdu)
         assert _well_formed(response), (apdu.hex(), response.hex())
-        sw1 = response[-2]
-        if sw1 in (0x61, 0x6C) or response[-2:] in (b"\x67\x00", b"\x6e\x00", b"\x6d\x00"):
-            assert len(response) == 2  # these never carry data
+        if response[-2] == 0x6C or response[-2:] in (b"\x67\x00", b"\x6e\x00", b"\x6d\x00"):
+            assert len(response) == 2  # these never carry data (61xx may: partial responses)
     assert card.internal_errors == 0, card.last_internal_error
     text = card.to_json()
     assert Card.from_json(text).to_json() == text  # whatever happened, the image stays valid
