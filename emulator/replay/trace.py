@@ -14,6 +14,10 @@ from card_os.codecs import is_valid_citizen_id
 from emulator.population import mask_id
 
 SECRET_KEYS = frozenset({"pin", "new_pin", "password", "old", "new", "secret"})
+#: Identifiers a back-end draws at random (the platform's ids use `secrets`): the trace names
+#: each by its field and order of first appearance, e.g. "<setl_id:2>", so that two replays
+#: (or two systems) can be compared record by record.
+VOLATILE_KEYS = frozenset({"mdtrt_id", "setl_id", "trt_dcla_detl_sn", "msgid", "omsgid", "token"})
 _ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dX](?![0-9A-Za-z])")
 
 
@@ -35,12 +39,25 @@ def mask(value: Any, key: str = "") -> Any:
     return value
 
 
+def _replace(value: Any, aliases: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _replace(v, aliases) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace(v, aliases) for v in value]
+    if isinstance(value, str):
+        for plain, alias in aliases.items():
+            if plain in value:
+                value = value.replace(plain, alias)
+    return value
+
+
 class Trace:
     """Collects records in order; `lines()` gives the canonical JSONL text."""
 
     def __init__(self) -> None:
         self.records: list[dict[str, Any]] = []
         self._hex_ids: dict[str, str] = {}
+        self._aliases: dict[str, str] = {}
 
     def hide(self, citizen_id: str) -> None:
         """Also mask this ID where a card carries it as ASCII inside APDU hex."""
@@ -54,8 +71,23 @@ class Trace:
             if isinstance(record.get(field), str):
                 for plain, masked in self._hex_ids.items():
                     record[field] = record[field].replace(plain, masked)
+        self._learn(record)
+        if self._aliases:
+            record = _replace(record, self._aliases)
         record["seq"] = len(self.records) + 1
         self.records.append(record)
+
+    def _learn(self, value: Any, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                self._learn(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                self._learn(v, key)
+        elif key in VOLATILE_KEYS and isinstance(value, str) and len(value) >= 8:
+            if value not in self._aliases:
+                count = sum(a.startswith(f"<{key}:") for a in self._aliases.values()) + 1
+                self._aliases[value] = f"<{key}:{count}>"
 
     def lines(self) -> str:
         return "".join(

@@ -1,0 +1,45 @@
+"""Every scenario of the library replays against the emulator with every step passing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from emulator.replay.engine import PASS, run_scenario
+from emulator.replay.loader import load_scenario
+
+LIBRARY = Path(__file__).resolve().parents[2] / "scenarios" / "library"
+FILES = sorted(LIBRARY.glob("*.yaml"))
+
+#: Scenarios that fail today for a missing back-end capability (listed in docs/scenarios.md);
+#: strict, so the day the capability arrives this test says to remove the entry.
+BACKEND_GAPS = {
+    "emergency-cross-province": "HIS API has no med_type: emergencies settle as 11 and need a filing",
+    "expired-card": "neither the HIS nor the bureau's card check refuses an expired card",
+}
+
+
+def test_the_library_covers_the_situations_of_the_issue() -> None:
+    names = {f.stem for f in FILES}
+    assert len(names) >= 20
+    for wanted in ("migrant-worker-applies", "temporary-loss-lapses", "pension-payout",
+                   "hr-records-on-card", "cross-province-filed", "lost-settlement-reply"):  # fmt: skip
+        assert wanted in names
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
+def test_scenario_passes_against_the_emulator(path: Path) -> None:
+    scenario = load_scenario(path)
+    report = run_scenario(scenario)
+    failures = [
+        (r.step.index, r.step.do, r.verdict, r.problems)
+        for r in report.results
+        if r.verdict != PASS
+    ]
+    if scenario.name in BACKEND_GAPS:
+        assert failures, f"{scenario.name} passes now: remove it from BACKEND_GAPS"
+        assert all(verdict == "fail" for _, _, verdict, _ in failures)
+        pytest.xfail(BACKEND_GAPS[scenario.name])
+    assert not failures, failures
+    assert report.scenario.steps and len(report.results) == len(report.scenario.steps)
