@@ -83,6 +83,10 @@ def make_target(
 
     def make(name: str, pad: ScriptedPinPad | None = None, psam: bool = False) -> TerminalInterface:
         if name == "native":
+            if psam:
+                monkeypatch.setenv("SSCARD_PSAM_READER", READERS[1])
+            else:
+                monkeypatch.delenv("SSCARD_PSAM_READER", raising=False)
             return NativeReader(native_library, pin_pad=pad)
         return ReferenceReader(
             PcscTransport(READERS[0]),
@@ -113,13 +117,44 @@ def test_both_targets_read_reference_cards(
             assert target.iReadCardBas(2).code == -2, name  # no contactless reader
 
 
-def test_reference_reader_with_a_psam_behind_pcscd(
-    make_target: Callable[..., TerminalInterface],
+@pytest.mark.parametrize("generation", [2, 3])
+def test_both_targets_in_psam_mode(
+    make_target: Callable[..., TerminalInterface], generation: int
+) -> None:
+    ref = make_ref_card(generation)
+    with served(card_of(ref), 0), served(make_psam(ref.profile), 1):
+        for name in TARGETS:
+            result = make_target(name, psam=True).iReadCardBas(1)
+            assert result == (0, ref.expected(IssuerProfile().terminal_number)), name
+
+
+@pytest.mark.parametrize(
+    ("psam", "code"),
+    [
+        ({"with_rkssse": False}, -2203),
+        ({"algorithms": (0x01,)}, -2202),
+        (
+            {
+                "profile": IssuerProfile(
+                    master_keys={**IssuerProfile().master_keys, "internal_auth": "11" * 16}
+                )
+            },
+            -21,
+        ),
+    ],
+)
+def test_both_targets_refuse_unsuitable_psams(
+    make_target: Callable[..., TerminalInterface], psam: dict, code: int
 ) -> None:
     ref = make_ref_card(3)
-    with served(card_of(ref), 0), served(make_psam(ref.profile), 1):
-        result = make_target("reference", psam=True).iReadCardBas(1)
-    assert result == (0, ref.expected(IssuerProfile().terminal_number))
+    options = {"profile": ref.profile, **psam}
+    with served(card_of(ref), 0), served(make_psam(**options), 1):
+        for name in TARGETS:
+            target = make_target(name, psam=True)
+            assert target.iReadCardBas(1).code == code, name
+            read = read_card_bas(target, 1, InProcessHsm(ref.profile))
+            expected = (0, ref.expected(HSM_TERMINAL_NUMBER)) if code != -21 else (-21,)
+            assert read.result[: len(expected)] == expected, name
 
 
 @pytest.mark.parametrize(

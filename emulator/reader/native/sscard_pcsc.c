@@ -7,8 +7,9 @@
  * the reader checks against it. Strings are GBK: this file is UTF-8 and is compiled
  * with -fexec-charset=GBK (see emulator/reader/native_build.py).
  *
- * Scope (docs/reader.md): no PSAM support, so iReadCardBas answers -2201 once the
- * card is read and terminals fall back to iReadCardBas_HSM_Step1/Step2; iVerifyPIN
+ * Scope (docs/reader.md): iReadCardBas in PSAM mode with the virtual PSAM in the
+ * reader named by SSCARD_PSAM_READER (-2201 without it, and terminals fall back to
+ * iReadCardBas_HSM_Step1/Step2); iVerifyPIN
  * and iChangePIN take PINs from a PIN source set with iSetPinSource (our extension:
  * a real reader has a PIN pad); iReloadPIN_HSM_Step1/2/3 as in docs/reader.md.
  *
@@ -38,12 +39,13 @@ static const struct {
     const char *text;
 } MESSAGES[] = {
     {-1, "卡类型不正确"}, {-2, "无卡"}, {-4, "卡无应答"}, {-11, "读卡器连接错"},
-    {-12, "未建立连接"}, {-13, "不支持该命令"}, {-14, "命令参数错"},
+    {-12, "未建立连接"}, {-21, "内部认证失败（用户卡不合法）"}, {-13, "不支持该命令"}, {-14, "命令参数错"},
     {-15, "信息校验和出错"}, {-20, "卡识别码格式错"}, {-22, "传入数据与卡内不符"},
     {-23, "传入数据不合法"}, {-25, "内部认证与加密机不一致"}, {-31, "用户取消密码输入"},
     {-32, "密码输入操作超时"}, {-33, "输入密码长度错"}, {-34, "两次输入密码不一致"},
     {-36, "不能改为初始密码"}, {-41, "运算数据含非法字符"}, {-42, "运算数据长度错"},
-    {-52, "PIN锁定"}, {-2201, "未插PSAM卡"}, {0, NULL},
+    {-52, "PIN锁定"}, {-2201, "未插PSAM卡"}, {-2202, "PSAM卡不支持该算法"},
+    {-2203, "PSAM卡无RKSSSE密钥"}, {0, NULL},
 };
 
 struct head {
@@ -57,8 +59,9 @@ struct head {
 
 /* The card conversation; kept open only between the steps of an HSM exchange. */
 static SCARDCONTEXT g_context;
-static SCARDHANDLE g_card;
-static DWORD g_protocol;
+static SCARDHANDLE g_card, g_psam;
+static DWORD g_protocol, g_psam_protocol;
+static int g_psam_open;
 static int g_open;
 static int g_pending;
 static unsigned char g_internal_result[8];
@@ -94,6 +97,8 @@ static int pin_failure(char *out, int sw) {
 
 static void release(void) {
     if (g_open) SCardDisconnect(g_card, SCARD_UNPOWER_CARD);
+    if (g_psam_open) SCardDisconnect(g_psam, SCARD_UNPOWER_CARD);
+    g_psam_open = 0;
     if (g_context) SCardReleaseContext(g_context);
     g_open = 0;
     g_context = 0;
@@ -126,15 +131,19 @@ static int pick_reader(const char *wanted, char *name, size_t size) {
     return found;
 }
 
-static int connect_slot(const char *env, const char *fallback) {
+static int connect_to(const char *env, const char *fallback, SCARDHANDLE *handle, DWORD *protocol) {
     const char *wanted = getenv(env);
     if (!wanted || !*wanted) wanted = fallback;
     if (!wanted) return -1;
     char name[256];
     if (pick_reader(wanted, name, sizeof name) != 0) return -1;
     LONG rc = SCardConnect(g_context, name, SCARD_SHARE_SHARED,
-                           SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &g_card, &g_protocol);
+                           SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, handle, protocol);
     return rc == SCARD_S_SUCCESS ? 0 : -1;
+}
+
+static int connect_slot(const char *env, const char *fallback) {
+    return connect_to(env, fallback, &g_card, &g_protocol);
 }
 
 /* Power on the card in the slots iType names (card-spec §3.1). */
@@ -159,14 +168,15 @@ static int open_card(int iType, char *out) {
 }
 
 /* Transmit with T=0 handling (61xx GET RESPONSE, 6Cxx re-issue); returns the SW or -1. */
-static int transmit(const unsigned char *apdu, DWORD len, unsigned char *resp, DWORD *rlen) {
+static int transmit_on(SCARDHANDLE handle, DWORD protocol, const unsigned char *apdu, DWORD len,
+                       unsigned char *resp, DWORD *rlen) {
     unsigned char cmd[300], buf[300];
     memcpy(cmd, apdu, len);
     DWORD total = 0;
     for (int round = 0; round < 16; round++) {
-        const SCARD_IO_REQUEST *pci = g_protocol == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
+        const SCARD_IO_REQUEST *pci = protocol == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
         DWORD got = sizeof buf;
-        if (SCardTransmit(g_card, pci, cmd, len, NULL, buf, &got) != SCARD_S_SUCCESS || got < 2)
+        if (SCardTransmit(handle, pci, cmd, len, NULL, buf, &got) != SCARD_S_SUCCESS || got < 2)
             return -1;
         int sw = (buf[got - 2] << 8) | buf[got - 1];
         if (total + got - 2 > 256) return -1;
@@ -185,6 +195,10 @@ static int transmit(const unsigned char *apdu, DWORD len, unsigned char *resp, D
         }
     }
     return -1;
+}
+
+static int transmit(const unsigned char *apdu, DWORD len, unsigned char *resp, DWORD *rlen) {
+    return transmit_on(g_card, g_protocol, apdu, len, resp, rlen);
 }
 
 /* Send and require 9000: returns 0, or the interface code written to out. */
@@ -373,11 +387,102 @@ static int pin_bcd(const char *pin, unsigned char *bcd) {
 
 void iSetPinSource(pin_source_fn source) { g_pin_source = source; }
 
+/* ---- PSAM mode (card-spec §2.4; command set of card_os/apps/psam.py) ---------- */
+
+struct psam_info {
+    char terminal[13];
+    unsigned char algorithms[16];
+    int count;
+    int has_rkssse;
+};
+
+static int psam_ok(const unsigned char *apdu, DWORD len, unsigned char *resp, DWORD *rlen,
+                   char *out) {
+    int sw = transmit_on(g_psam, g_psam_protocol, apdu, len, resp, rlen);
+    if (sw < 0) return fail(out, -2201, "PSAM卡无应答");
+    if (sw != SW_OK) return fail(out, -(sw & 0xFFFF), NULL);
+    return 0;
+}
+
+/* Power on the PSAM (SSCARD_PSAM_READER), select D15600000590, read PSAM INFO. */
+static int psam_open(struct psam_info *info, char *out) {
+    if (connect_to("SSCARD_PSAM_READER", NULL, &g_psam, &g_psam_protocol) != 0)
+        return fail(out, -2201, NULL);
+    g_psam_open = 1;
+    unsigned char select[] = {0x00, 0xA4, 0x04, 0x00, 0x06, 0xD1, 0x56, 0x00, 0x00, 0x05, 0x90, 0x00};
+    unsigned char get_info[] = {0x80, 0xF6, 0x00, 0x00, 0x00}, resp[300];
+    DWORD rlen = 0;
+    if (transmit_on(g_psam, g_psam_protocol, select, sizeof select, resp, &rlen) != SW_OK)
+        return fail(out, -2201, "无PSAM应用");
+    int rc = psam_ok(get_info, sizeof get_info, resp, &rlen, out);
+    if (rc) return rc;
+    /* terminal number (6 bytes BCD) ‖ n ‖ n algorithm ids ‖ flags */
+    if (rlen < 8 || rlen != (DWORD)(8 + resp[6]) || resp[6] > 16) return fail(out, -15, "PSAM信息格式错");
+    hex(resp, 6, info->terminal);
+    info->count = resp[6];
+    memcpy(info->algorithms, resp + 7, resp[6]);
+    info->has_rkssse = resp[7 + resp[6]] & 0x01;
+    return 0;
+}
+
+/* DIVERSIFY for the card, then COMPUTE over factor ‖ data: the 8-byte cryptogram. */
+static int psam_compute(const struct head *h, unsigned char key, const unsigned char *factor,
+                        const unsigned char *data, unsigned char *result, char *out) {
+    unsigned char div[21] = {0x80, 0x1A, h->algorithm, key, 0x10}, comp[22] = {0x80, 0xFA, 0x00, 0x00, 0x10};
+    unsigned char resp[300];
+    DWORD rlen = 0;
+    char region[7];
+    hex(h->card_id, 3, region);
+    memcpy(div + 5, h->historical + 5, 8); /* card factor: last 8 historical bytes */
+    memcpy(div + 13, region, 6);           /* city factor: ASCII region ‖ "sx" */
+    div[19] = 's';
+    div[20] = 'x';
+    int rc = psam_ok(div, sizeof div, resp, &rlen, out);
+    if (rc) return rc;
+    memcpy(comp + 5, factor, 8);
+    memcpy(comp + 13, data, 8);
+    comp[21] = 0x00;
+    if ((rc = psam_ok(comp, sizeof comp, resp, &rlen, out))) return rc;
+    if (rlen != 8) return fail(out, -15, "PSAM计算结果长度错");
+    memcpy(result, resp, 8);
+    return 0;
+}
+
+static unsigned char key_ref(const char *env, unsigned char fallback) {
+    const char *ref = getenv(env);
+    return ref ? (unsigned char)strtol(ref, NULL, 16) : fallback;
+}
+
+static int authenticate_psam(const struct head *h, struct psam_info *info, char *out) {
+    int rc = psam_open(info, out);
+    if (rc) return rc;
+    if (!memchr(info->algorithms, h->algorithm, (size_t)info->count)) return fail(out, -2202, NULL);
+    if (h->generation == 3 && !info->has_rkssse) return fail(out, -2203, NULL);
+    unsigned char apdu[22] = {0x00, 0x88, 0x00, key_ref("SSCARD_INTERNAL_AUTH_KEY", 0x08), 0x10};
+    unsigned char resp[300], expected[8];
+    DWORD rlen = 0;
+    random_bytes(apdu + 5, 16);
+    apdu[21] = 0x00;
+    if ((rc = expect_ok(apdu, 22, resp, &rlen, out))) return rc;
+    if ((rc = psam_compute(h, apdu[3], apdu + 5, apdu + 13, expected, out))) return rc;
+    if (rlen != 8 || memcmp(resp, expected, 8) != 0) return fail(out, -21, NULL);
+    if (h->generation == 3) {
+        unsigned char chal[8], ext[21] = {0x00, 0x82, 0x00, key_ref("SSCARD_RKSSSE_KEY", 0x0A), 0x10};
+        if ((rc = get_challenge(chal, out))) return rc;
+        random_bytes(ext + 5, 8);
+        if ((rc = psam_compute(h, ext[3], ext + 5, chal, ext + 13, out))) return rc;
+        if ((rc = expect_ok(ext, 21, resp, &rlen, out))) return rc;
+    }
+    return 0;
+}
+
 int iReadCardBas(int iType, char *pOutInfo) {
     struct head h;
+    struct psam_info info;
     int rc = open_card(iType, pOutInfo);
     if (rc == 0) rc = read_head(&h, pOutInfo);
-    if (rc == 0) rc = fail(pOutInfo, -2201, NULL); /* no PSAM support: HSM mode */
+    if (rc == 0) rc = authenticate_psam(&h, &info, pOutInfo);
+    if (rc == 0) rc = read_tail(&h, info.terminal, pOutInfo);
     release();
     return rc;
 }
