@@ -13,6 +13,9 @@ from conformance.suite import Interface, Suite
 from conformance.trace import Trace
 
 ENDPOINT = "/fsi/api/rsfComIfsService/callService"  # backend-flows §1.1 / docs/http-api.md
+# msgid = institution (12) + time (14) + sequence (4), backend-flows §1.1: the sequence is
+# shared by every session of the process so cases opened within one second never collide.
+_SEQUENCE = itertools.count(1)
 
 
 @dataclass
@@ -33,7 +36,7 @@ class HttpSession:
     person: dict[str, str]
     stamp: str
     sign_no: str = ""
-    _seq: Any = field(default_factory=lambda: itertools.count(1))
+    _seq: Any = field(default_factory=lambda: _SEQUENCE)
 
     def msgid(self, who: Institution | None = None) -> str:
         who = who or self.hospital
