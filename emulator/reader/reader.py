@@ -19,7 +19,7 @@ from card_os.codecs import CodecError, decode_an, decode_date, decode_gbk
 from card_os.ssse.layouts import DEFAULT_DF_LAYOUTS, DfLayout
 from card_os.ssse.profile import KeyIds
 from emulator.reader.bank import read_bank_pan
-from emulator.reader.basic_info import HSM_TERMINAL_NUMBER, BasicInfo
+from emulator.reader.basic_info import HSM_TERMINAL_NUMBER, BasicInfo, OutputFormatError
 from emulator.reader.card_session import CardSession
 from emulator.reader.codes import OK, ReaderError, Result
 from emulator.reader.file_addr import parse_file_addr
@@ -164,7 +164,7 @@ class ReferenceReader:
         except ReaderError as err:
             self._pending = None
             return err.result()
-        except (CodecError, AtrError) as exc:
+        except (CodecError, AtrError, OutputFormatError) as exc:
             self._pending = None
             return Result(-15, f"信息校验和出错：{exc}")
         finally:

@@ -176,3 +176,10 @@ def test_hsm_refusal_is_reported_and_ends_the_exchange() -> None:
     assert read.mode == "hsm"
     assert -25551 <= read.result.code <= -25536  # the card refuses the foreign RKSSSE
     assert not card.powered
+
+
+def test_card_data_holding_the_separator_is_minus_15() -> None:
+    ref = make_ref_card(2)
+    set_record(ref.image, "EF06", 0x09, "张|三".encode("gbk").ljust(30, b"\x00"))
+    result = reader_on(InProcessTransport(ref.card()), ref.profile).iReadCardBas(1)
+    assert result.code == -15 and "'|'" in result.text
