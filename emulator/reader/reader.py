@@ -132,7 +132,7 @@ class ReferenceReader:
         return self._call(lambda: self._read_hsm_step1(iType))
 
     def iReadCardBas_HSM_Step2(self, pKey: str) -> Result:
-        return self._call(lambda: self._read_hsm_step2(pKey))
+        return self._call(lambda: self._read_hsm_step2(_text(pKey, "pKey")))
 
     def iVerifyPIN(self, iType: int) -> Result:
         return self._call(lambda: self._verify_pin(iType))
@@ -141,16 +141,20 @@ class ReferenceReader:
         return self._call(lambda: self._change_pin(iType))
 
     def iReloadPIN_HSM_Step1(self, iType: int, pCardInfo: str) -> Result:
-        return self._call(lambda: self._reload_step1(iType, pCardInfo))
+        return self._call(lambda: self._reload_step1(iType, _text(pCardInfo, "pCardInfo")))
 
     def iReloadPIN_HSM_Step2(self, pKey: str) -> Result:
-        return self._call(lambda: self._reload_step2(pKey))
+        return self._call(lambda: self._reload_step2(_text(pKey, "pKey")))
 
     def iReloadPIN_HSM_Step3(self, pKey: str) -> Result:
-        return self._call(lambda: self._reload_step3(pKey))
+        return self._call(lambda: self._reload_step3(_text(pKey, "pKey")))
 
     def iReadCard(self, iType: int, iAuthType: int, pCardInfo: str, pFileAddr: str) -> Result:
-        return self._call(lambda: self._read_card(iType, iAuthType, pCardInfo, pFileAddr))
+        return self._call(
+            lambda: self._read_card(
+                iType, iAuthType, _text(pCardInfo, "pCardInfo"), _text(pFileAddr, "pFileAddr")
+            )
+        )
 
     def iReadBankNumber(self, iType: int) -> Result:
         return self._call(lambda: read_bank_pan(self._connect(iType)))
@@ -433,6 +437,13 @@ class ReferenceReader:
         elif auth == 2:
             session.verify_pin(pin, self.config.verify_pin_ref)
         return read_records(session, address, self.config.df_layouts)
+
+
+def _text(value: object, name: str) -> str:
+    """String arguments of the C API; anything else is -23 (illegal input)."""
+    if not isinstance(value, str):
+        raise ReaderError(-23, f"传入数据不合法：{name} 应为字符串，得到 {type(value).__name__}")
+    return value
 
 
 def _hex_bytes(text: str, size: int) -> bytes:

@@ -17,6 +17,7 @@ from emulator.reader.hsm_messages import parse_read_key
 from emulator.reader.interface import TerminalInterface
 from emulator.reader.reader import ReferenceReader
 from emulator.reader.targets import TargetError, open_target
+from emulator.transport import InProcessTransport
 
 
 def test_reference_target_from_image_files(tmp_path: Path) -> None:
@@ -88,3 +89,16 @@ def test_random_input_strings_are_codes_not_crashes(text: str) -> None:
             parse(text)
         except ReaderError as err:
             assert err.code in (-14, -23, -41)
+
+
+@pytest.mark.parametrize("value", [None, 42, b"00"])
+def test_non_string_arguments_are_minus_23(value: object) -> None:
+    ref = make_ref_card(3)
+    card = ref.card()
+    reader = ReferenceReader(InProcessTransport(card))
+    assert reader.iReadCardBas_HSM_Step1(1).code == 0
+    assert reader.iReadCardBas_HSM_Step2(value).code == -23  # type: ignore[arg-type]
+    assert not card.powered
+    assert reader.iReadCard(1, 0, value, "DDF1EF05|").code == -23  # type: ignore[arg-type]
+    assert reader.iReadCard(1, 0, "", value).code == -23  # type: ignore[arg-type]
+    assert reader.iReloadPIN_HSM_Step1(1, value).code == -23  # type: ignore[arg-type]
