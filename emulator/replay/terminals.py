@@ -14,8 +14,8 @@ from emulator.reader.pin_pad import ScriptedPinPad
 from emulator.reader.psam import CardIdentity, PsamClient
 from emulator.reader.reader import ReferenceReader
 from emulator.replay.context import Ctx
-from emulator.world import institutions
 from emulator.transport import Transport
+from emulator.world import institutions
 from emulator.world.world import CardSlot
 
 WORLD_URL = "http://world"

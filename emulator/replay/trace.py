@@ -85,9 +85,12 @@ class Trace:
             for v in value:
                 self._learn(v, key)
         elif key in VOLATILE_KEYS and isinstance(value, str) and len(value) >= 8:
-            if value not in self._aliases:
-                count = sum(a.startswith(f"<{key}:") for a in self._aliases.values()) + 1
-                self._aliases[value] = f"<{key}:{count}>"
+            self._alias(key, value)
+
+    def _alias(self, key: str, value: str) -> None:
+        if value not in self._aliases:
+            count = sum(a.startswith(f"<{key}:") for a in self._aliases.values()) + 1
+            self._aliases[value] = f"<{key}:{count}>"
 
     def lines(self) -> str:
         return "".join(
