@@ -7,7 +7,7 @@ from importlib import import_module
 from conformance.suite import Suite
 
 # Modules under conformance.suites that define SUITE.
-SUITE_MODULES = ("card_os", "ssse", "pboc", "reader", "backend")
+SUITE_MODULES = ("card_os", "ssse", "pboc", "reader", "backend", "scenario")
 
 
 def all_suites() -> list[Suite]:

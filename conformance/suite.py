@@ -23,6 +23,7 @@ class Interface(StrEnum):
     CARD = "card"
     READER = "reader"
     HTTP = "http"
+    SCENARIO = "scenario"
 
 
 @dataclass

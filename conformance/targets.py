@@ -220,15 +220,15 @@ class HttpTarget(Target):
 
     base_url: str = ""
 
-    def fingerprint(self, suite: Suite, pics: Pics, pixit: Pixit) -> str:
-        finder = _FINGERPRINTS.get(Interface.HTTP)
-        return finder(self) if finder is not None else ""
-
     def open(self, suite: Suite, pics: Pics, pixit: Pixit, trace: Trace) -> Any:
-        opener = _OPENERS.get(Interface.HTTP)
+        opener = _OPENERS.get(suite.interface)
         if opener is None:
-            raise TargetError("no HTTP suite is installed")
+            raise TargetError(f"no {suite.interface} suite is installed")
         return opener(self, suite, pics, pixit, trace)
+
+    def fingerprint(self, suite: Suite, pics: Pics, pixit: Pixit) -> str:
+        finder = _FINGERPRINTS.get(suite.interface)
+        return finder(self) if finder is not None else ""
 
 
 def parse_target(text: str | None) -> Target:
@@ -266,7 +266,7 @@ def parse_target(text: str | None) -> Target:
         return HttpTarget(
             spec,
             f"back-end services at {rest}",
-            frozenset({Interface.HTTP}),
+            frozenset({Interface.HTTP, Interface.SCENARIO}),
             True,
             rest.rstrip("/"),
         )
