@@ -91,13 +91,13 @@ def new(
         )
         # Load it once in the card OS: validates the image and writes its canonical form,
         # so save and load round-trip byte for byte.
-        image = Card(image).to_image()
+        text = Card(image).to_json()
     except (ProfileError, PopulationError, PersonaliseError, CodecError, ImageError) as exc:
         raise _fail(str(exc)) from None
     except ValueError as exc:  # date.fromisoformat, region code
         raise _fail(f"bad value: {exc}") from None
     try:
-        output.write_text(json.dumps(image, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        output.write_text(text, "utf-8")
     except OSError as exc:
         raise _fail(f"cannot write {output}: {exc.strerror}") from None
     Console().print(

@@ -31,6 +31,8 @@ def test_new_then_show(tmp_path: Path, args: list[str]) -> None:
     image = json.loads(out.read_text(encoding="utf-8"))
     assert image["format"] == "sscard-image/1"
     assert Card(image).to_image() == image  # written in the card OS's canonical form
+    text = out.read_text(encoding="utf-8")
+    assert Card.from_json(text).to_json() == text  # load -> save is byte for byte
     again = tmp_path / "again.json"
     runner.invoke(app, ["card", "new", *args, "--seed", "4", "-o", str(again)])
     assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
