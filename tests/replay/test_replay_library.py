@@ -43,3 +43,13 @@ def test_scenario_passes_against_the_emulator(path: Path) -> None:
         pytest.xfail(BACKEND_GAPS[scenario.name])
     assert not failures, failures
     assert report.scenario.steps and len(report.results) == len(report.scenario.steps)
+
+
+def test_the_reference_documents_every_action_and_every_scenario() -> None:
+    from emulator.replay.actions import ACTIONS
+
+    doc = (LIBRARY.parents[1] / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    missing = [a for a in ACTIONS if f"`{a}`" not in doc] + [
+        f.name for f in FILES if f.name not in doc
+    ]
+    assert not missing, missing
