@@ -121,6 +121,9 @@ class HttpHsm:
         if response.is_success and isinstance(data.get(answer), str):
             return data[answer]
         detail = data.get("detail") or data.get("message") or f"HTTP {response.status_code}"
+        code = data.get("code")
+        if isinstance(code, int) and code < 0:  # an explicit interface code wins
+            raise ReaderError(code, f"加密机拒绝：{detail}")
         raise _refusal(str(detail))
 
     def read_card_bas_key(self, step1: str) -> str:
