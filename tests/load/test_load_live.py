@@ -121,6 +121,27 @@ def test_a_live_run_reports_like_a_simulation_and_reconciles(served, tmp_path):
     assert statuses and statuses <= {"settled", "cancelled", "reversed"}
 
 
+def test_master_and_workers_share_the_load(served, tmp_path):
+    url, _db = served
+    out = tmp_path / "workers"
+    result = runner.invoke(
+        app,
+        [
+            "load", "live", "hospital-morning",
+            "--base-url", url,
+            "--scale", "0.03", "--hours", "2", "--users", "2", "--workers", "2",
+            "--max-visits", "100", "--report", str(out),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "run.json").read_text())
+    assert report["run"]["executor"] == "locust:2 workers"
+    assert report["run"]["visits"] > 0
+    assert all(c["holds"] for c in report["invariants"]), report["invariants"]
+    # The master and both workers ran (their logs are kept with the report).
+    assert len(list((out / "locust").glob("locust-*.log"))) == 3
+
+
 def test_load_goes_only_to_loopback_unless_allowed():
     assert check_base_url("http://127.0.0.1:8600/") == "http://127.0.0.1:8600"
     assert check_base_url("http://[::1]:8600") == "http://[::1]:8600"
