@@ -41,6 +41,9 @@ def load(text: str, file: str) -> Located:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         raise SourceError(file, line, f"YAML syntax: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:  # e.g. a control character (yaml.reader.ReaderError)
+        line = text.count("\n", 0, getattr(exc, "position", 0)) + 1
+        raise SourceError(file, line, f"YAML: {getattr(exc, 'reason', exc)}") from None
     located = Located(None)
     if node is None:
         raise SourceError(file, 1, "the file is empty; expected a scenario mapping")
@@ -53,7 +56,7 @@ def _convert(node: yaml.Node, path: Path, located: Located, file: str) -> Any:
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node)
+            key = _scalar(key_node, file)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 raise SourceError(file, key_node.start_mark.line + 1, f"unexpected key {key!r}")
             key = str(key)
@@ -63,13 +66,22 @@ def _convert(node: yaml.Node, path: Path, located: Located, file: str) -> Any:
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, i), located, file) for i, item in enumerate(node.value)]
-    return _scalar(node)
+    return _scalar(node, file)
 
 
-def _scalar(node: yaml.Node) -> Any:
+_CONSTRUCTOR = yaml.SafeLoader("")
+
+
+def _scalar(node: yaml.Node, file: str) -> Any:
     """A scalar as the safe loader types it (int, bool, str, ...); dates stay strings."""
     if not isinstance(node, yaml.ScalarNode):
         return None
     if node.tag == "tag:yaml.org,2002:timestamp":
         return node.value
-    return yaml.SafeLoader(" ").construct_object(node, deep=True)
+    try:
+        return _CONSTRUCTOR.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        line = node.start_mark.line + 1
+        raise SourceError(
+            file, line, f"YAML value: {getattr(exc, 'problem', None) or exc}"
+        ) from None

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from emulator.replay.actions import ACTIONS
 from emulator.replay.loader import ScenarioErrors, load_scenario, parse_scenario, schema
@@ -133,3 +135,25 @@ def test_the_schema_lists_every_action_and_is_valid_json_schema() -> None:
     assert document["$defs"]["step"]["properties"]["do"]["enum"] == sorted(ACTIONS)
     path = Path(__file__).resolve().parents[2] / "scenarios" / "schema.json"
     assert json.loads(path.read_text(encoding="utf-8")) == document
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gives_a_scenario_or_located_errors(text: str) -> None:
+    try:
+        parse_scenario(text, "fuzz.yaml")
+    except ScenarioErrors as exc:
+        assert exc.errors and all(e.line >= 1 and e.file == "fuzz.yaml" for e in exc.errors)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=len(GOOD) - 1),
+    st.sampled_from(["", ":", "-", " ", "{", "x", "\n"]),
+)
+def test_damaged_scenarios_give_located_errors(position: int, insert: str) -> None:
+    text = GOOD[:position] + insert + GOOD[position + 1 :]
+    try:
+        parse_scenario(text, "fuzz.yaml")
+    except ScenarioErrors as exc:
+        assert all(1 <= e.line <= text.count("\n") + 2 for e in exc.errors)
