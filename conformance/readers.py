@@ -98,7 +98,7 @@ class TracedReader:
 class ReaderSession:
     """What a reader case works with."""
 
-    make: Callable[[bool], Any]  # psam present? -> the (traced) terminal interface
+    make: Callable[..., Any]  # (psam present?, edit of the card image) -> terminal interface
     pad: ScriptedPinPad
     expected: dict[str, str]
     hsm_key: Callable[[str], str]
@@ -152,13 +152,19 @@ def open_emulated(
     hsm = InProcessHsm(profile)
     card = Card(copy.deepcopy(image), rng=random.Random(3))
 
-    def make(with_psam: bool) -> Any:
+    def make(with_psam: bool, edit: Callable[[dict[str, Any]], None] | None = None) -> Any:
+        """The reader with the reference card, or with an edge card (`edit` changes a copy)."""
+        inserted = card
+        if edit is not None:
+            edited = copy.deepcopy(image)
+            edit(edited)
+            inserted = Card(edited, rng=random.Random(3))
         psam = None
         if with_psam:
             psam_card = Card(build_psam_image(profile), rng=random.Random(5))
             psam = PsamClient(InProcessTransport(psam_card))
         reader: Any = ReferenceReader(
-            TracedTransport(InProcessTransport(card), trace),
+            TracedTransport(InProcessTransport(inserted), trace),
             psam=psam,
             pin_pad=pad,
             random_bytes=random.Random(9).randbytes,
@@ -209,7 +215,9 @@ def open_native(target: Any, suite: Suite, pics: Pics, pixit: Pixit, trace: Trac
     os.environ["SSCARD_READER"] = readers[0]
     os.environ.pop("SSCARD_CL_READER", None)
 
-    def make(with_psam: bool) -> Any:
+    def make(with_psam: bool, edit: Callable[[dict[str, Any]], None] | None = None) -> Any:
+        if edit is not None:
+            raise NotImplementedError("edge cards are served only on the emulator target")
         if with_psam:
             if len(bridges) == 1:
                 psam = Card(build_psam_image(profile), rng=random.Random(5))

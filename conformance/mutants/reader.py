@@ -80,6 +80,14 @@ class BankNumberPadded(ReaderProxy):
         return type(result)(result.code, result.text + "F") if result.code == 0 else result
 
 
+class WrongTypeAsNoCard(ReaderProxy):
+    """A card of the wrong type (or a bad iType) is reported as -2 "no card" instead of -1."""
+
+    def iReadCardBas(self, iType: int) -> Any:
+        result = self.reader.iReadCardBas(iType)
+        return type(result)(-2, "无卡") if result.code == -1 else result
+
+
 MUTANTS: list[Mutant] = [
     Mutant(
         "reader-fields-out-of-order",
@@ -101,6 +109,13 @@ MUTANTS: list[Mutant] = [
         "HSM mode keeps the PSAM terminal number",
         SUITES,
         wrap_reader=HsmTerminalNotZero,
+    ),
+    Mutant(
+        "reader-wrong-type-no-card",
+        "reader",
+        "wrong card type reported as -2 (no card)",
+        SUITES,
+        wrap_reader=WrongTypeAsNoCard,
     ),
     Mutant(
         "reader-pan-padded",

@@ -5,6 +5,7 @@ handling and the HSM fallback."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from conformance.applicability import claims
 from conformance.context import TestContext
@@ -40,6 +41,18 @@ register(
         _LDT,
         "§3.1, card-spec §4",
         "iReadBankNumber returns the PAN of the debit application",
+    ),
+    Requirement(
+        "LDT-ITYPE",
+        _LDT,
+        "§3.1, §3.3",
+        "iType 1-4 chooses the interface; an empty interface is -2 (no card), another iType -1",
+    ),
+    Requirement(
+        "LDT-EDGE",
+        _LDT,
+        "§3.3, card-spec §1.3",
+        "A malformed 卡识别码 is -20; a 1st-generation or unknown spec version is -1 (wrong type)",
     ),
 )
 
@@ -188,3 +201,69 @@ def bank(ctx: TestContext) -> None:
     result = s.make(False).iReadBankNumber(1)
     ctx.check_equal(result.code, 0, "return code")
     ctx.check_equal(result.text.strip("|"), s.extra["pan"], "PAN")
+
+
+def _ssse_ef05(image: dict[str, Any]) -> dict[str, Any]:
+    ssse = next(c for c in image["mf"]["children"] if c.get("app") == "ssse")
+    return next(c for c in ssse["children"] if c.get("fid") == "EF05")
+
+
+def _set_record(image: dict[str, Any], tag: int, value: bytes) -> None:
+    ef = _ssse_ef05(image)
+    ef["records"] = [
+        (bytes([tag, len(value)]) + value).hex().upper() if bytes.fromhex(r)[0] == tag else r
+        for r in ef["records"]
+    ]
+
+
+@case(
+    "RD-EDGE-001",
+    "iType chooses the interface",
+    req("LDT-ITYPE"),
+    "Verify iType: a card only in the contact slot is not found contactless, and an iType outside 1-4 is refused.",
+    [READY, "Nothing in the contactless slot"],
+    [
+        ("iReadCardBas(2)", "-2"),
+        ("iReadCardBas(0) and iReadCardBas(5)", "-1"),
+        ("iReadCardBas(3)", "0 (auto-detect finds the contact card)"),
+    ],
+    ["Return codes as specified"],
+    polarity=Polarity.NEGATIVE,
+)
+def itype(ctx: TestContext) -> None:
+    reader = session(ctx).make(True)
+    ctx.step("1")
+    ctx.check_equal(reader.iReadCardBas(2).code, -2, "contactless only, no contactless card")
+    ctx.step("2")
+    for value in (0, 5):
+        ctx.check_equal(reader.iReadCardBas(value).code, -1, f"iType {value}")
+    ctx.step("3")
+    ctx.check_equal(reader.iReadCardBas(3).code, 0, "auto-detect, contact preferred")
+
+
+@case(
+    "RD-EDGE-002",
+    "Edge cards: malformed 卡识别码, 1st-generation card",
+    req("LDT-EDGE"),
+    "Verify the reader refuses edge cards with the specified codes instead of returning garbage.",
+    [READY, "Edge cards prepared by the tester (emulator target)"],
+    [
+        ("Card whose 卡识别码 area code is not BCD (AB CD EF ...); iReadCardBas(1)", "-20"),
+        ("Card whose 规范版本 is 1.00; iReadCardBas(1)", "-1"),
+    ],
+    ["Codes as specified, no output string"],
+    polarity=Polarity.NEGATIVE,
+    priority=2,
+)
+def edge_cards(ctx: TestContext) -> None:
+    s = session(ctx)
+    ctx.step("1")
+    bad_id = bytes.fromhex("ABCDEFD15600000500000000000000AA")
+    try:
+        reader = s.make(True, lambda image: _set_record(image, 0x01, bad_id))
+    except NotImplementedError as exc:
+        ctx.require(False, "edge cards can be inserted", "emulator target", str(exc))
+    ctx.check_equal(reader.iReadCardBas(1).code, -20, "malformed 卡识别码")
+    ctx.step("2")
+    reader = s.make(True, lambda image: _set_record(image, 0x03, b"1.00"))
+    ctx.check_equal(reader.iReadCardBas(1).code, -1, "1st-generation card")
