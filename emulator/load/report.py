@@ -158,14 +158,15 @@ body {{ font-family: sans-serif; margin: 2em; color: #222; }}
 table {{ border-collapse: collapse; margin: 1em 0; font-size: 13px; }}
 th, td {{ border: 1px solid #ccc; padding: 3px 8px; text-align: right; }}
 th {{ background: #f3f3f3; }} td:first-child, th:first-child {{ text-align: left; }}
+table.text td {{ text-align: left; }}
 tr.bad td {{ background: #fdd; }} tr.ok td:first-child {{ color: #080; }}
 .charts svg {{ display: block; margin: 1em 0; border: 1px solid #eee; }}
 </style></head><body>
 <h1>Load report: {escape(str(run.get("profile", "")))}</h1>
 <p>{escape(str(run.get("description", "")))}</p>
-<h2>Run</h2><table>{meta}</table>
+<h2>Run</h2><table class="text">{meta}</table>
 <h2>Totals</h2><table>{_summary_head()}{rows}</table>
-<h2>Invariants</h2><table><tr><th>verdict</th><th>invariant</th><th>detail</th></tr>{checks}</table>
+<h2>Invariants</h2><table class="text"><tr><th>verdict</th><th>invariant</th><th>detail</th></tr>{checks}</table>
 <h2>Over simulated time</h2><div class="charts">{"".join(charts)}</div>
 <h2>Per institution</h2><table>{_summary_head()}{inst_rows}</table>
 </body></html>

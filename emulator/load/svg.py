@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf")
-WIDTH, HEIGHT, PAD_L, PAD_B, PAD_T, PAD_R = 720, 260, 64, 36, 28, 16
+WIDTH, HEIGHT, PAD_L, PAD_B, PAD_T, PAD_R = 720, 270, 64, 36, 40, 16
 
 
 def _nice_max(value: float) -> float:
@@ -69,8 +69,8 @@ def line_chart(
                 f'<polyline fill="none" stroke="{colour}" stroke-width="1.6" points="{" ".join(seg)}"/>'
             )
         parts.append(
-            f'<rect x="{PAD_L + 8 + n * 150}" y="{PAD_T - 18}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{PAD_L + 22 + n * 150}" y="{PAD_T - 9}">{escape(name)}</text>'
+            f'<rect x="{PAD_L + 8 + n * 150}" y="{PAD_T - 16}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{PAD_L + 22 + n * 150}" y="{PAD_T - 7}">{escape(name)}</text>'
         )
     return _svg(parts)
 
