@@ -12,11 +12,13 @@ import glob
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 VPCD_READERS = ("Virtual PCD 00 00", "Virtual PCD 00 01")
 STARTUP_SECONDS = 20.0
@@ -122,13 +124,32 @@ def running_pcscd(log: Path, seconds: float = STARTUP_SECONDS) -> Iterator[PcscS
             process.wait()
 
 
+_slot_guard = threading.Lock()
+_slot_holders = 0
+_slot_handle: TextIO | None = None
+
+
 @contextmanager
 def slot_lock() -> Iterator[None]:
-    """A machine-wide lock held while serving into vpcd slots (their ports are fixed)."""
-    path = Path(tempfile.gettempdir()) / "sscard-vpcd-slots.lock"
-    with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """A machine-wide lock held while serving into vpcd slots (their ports are fixed).
+
+    Re-entrant within a process (a fixture holding it across tests, each test taking it
+    again), exclusive between processes (flock on a file in the temporary directory).
+    """
+    global _slot_holders, _slot_handle
+    with _slot_guard:
+        if _slot_holders == 0:
+            path = Path(tempfile.gettempdir()) / "sscard-vpcd-slots.lock"
+            handle = path.open("w")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            _slot_handle = handle
+        _slot_holders += 1
+    try:
+        yield
+    finally:
+        with _slot_guard:
+            _slot_holders -= 1
+            if _slot_holders == 0 and _slot_handle is not None:
+                fcntl.flock(_slot_handle, fcntl.LOCK_UN)
+                _slot_handle.close()
+                _slot_handle = None

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import READERS, WAIT, offline_tool_env, run_tool, served
+from pcsc_helpers import READERS, WAIT, offline_tool_env, run_tool, served
 
 from card_os.atr import build_atr
 from emulator.pcsc import PcscError, PcscTransport, list_readers, wait_for_card
