@@ -221,24 +221,25 @@ def _set_record(image: dict[str, Any], tag: int, value: bytes) -> None:
     "iType chooses the interface",
     req("LDT-ITYPE"),
     "Verify iType: a card only in the contact slot is not found contactless, and an iType outside 1-4 is refused.",
-    [READY, "Nothing in the contactless slot"],
+    [READY, "Nothing in the contactless slot; no PSAM"],
     [
         ("iReadCardBas(2)", "-2"),
         ("iReadCardBas(0) and iReadCardBas(5)", "-1"),
-        ("iReadCardBas(3)", "0 (auto-detect finds the contact card)"),
+        ("iReadCardBas(3)", "the contact card is found: neither -1 nor -2"),
     ],
     ["Return codes as specified"],
     polarity=Polarity.NEGATIVE,
 )
 def itype(ctx: TestContext) -> None:
-    reader = session(ctx).make(True)
+    reader = session(ctx).make(False)
     ctx.step("1")
     ctx.check_equal(reader.iReadCardBas(2).code, -2, "contactless only, no contactless card")
     ctx.step("2")
     for value in (0, 5):
         ctx.check_equal(reader.iReadCardBas(value).code, -1, f"iType {value}")
     ctx.step("3")
-    ctx.check_equal(reader.iReadCardBas(3).code, 0, "auto-detect, contact preferred")
+    code = reader.iReadCardBas(3).code
+    ctx.check(code not in (-1, -2), "auto-detect finds the contact card", "not -1 / -2", code)
 
 
 @case(
