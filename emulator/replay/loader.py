@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import jsonschema
 from emulator.replay.actions import ACTIONS
 from emulator.replay.scenario import CardSpec, PersonSpec, PlaceSpec, Scenario, Step
 from emulator.replay.yamlpos import Located, SourceError, load
-from emulator.world.clock import parse_at, parse_duration
+from emulator.world.clock import DAY, parse_at, parse_duration
 from emulator.world.institutions import PLACE_KINDS
 from emulator.world.links import Fault, LinkSpec
 
@@ -29,6 +30,25 @@ _PARAM_CHECKS = {
     "list": lambda v: isinstance(v, list),
     "dict": lambda v: isinstance(v, dict),
 }  # fmt: skip
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    try:
+        return day.replace(year=day.year + month // 12, month=month % 12 + 1)
+    except ValueError:
+        return day.replace(day=1)  # flagged by the caller: the day does not exist
+
+
+def _fill(value: Any, fill: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _fill(v, fill) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, fill) for v in value]
+    if isinstance(value, str):
+        for key, text in fill.items():
+            value = value.replace("{" + key + "}", text)
+    return value
 
 
 class ScenarioErrors(Exception):
@@ -145,8 +165,35 @@ class _Checker:
         for index, raw in enumerate(data["steps"]):
             step = self._step(index, raw, scenario, kinds)
             if step is not None:
-                scenario.steps.append(step)
+                scenario.steps.extend(self._repeat(step, raw.get("repeat"), scenario.start, index))
+        for number, step in enumerate(scenario.steps, 1):
+            scenario.steps[number - 1] = replace(step, index=number)
         return scenario
+
+    def _repeat(
+        self, step: Step, repeat: dict[str, Any] | None, start: dt.date, index: int
+    ) -> list[Step]:
+        """The occurrences of a repeated step: every day, week or calendar month; ``{n}`` and
+        ``{yyyymm}`` in its text parameters become the occurrence's number and month."""
+        if repeat is None:
+            return [step]
+        first_day, time_of_day = divmod(step.at, DAY)
+        first = start + dt.timedelta(days=first_day)
+        steps = []
+        for n in range(repeat["times"]):
+            if repeat["every"] == "month":
+                day = _add_months(first, n)
+            else:
+                day = first + dt.timedelta(days=n * (7 if repeat["every"] == "week" else 1))
+            if day.day != first.day and repeat["every"] == "month":
+                self.fail(("steps", index, "repeat"),
+                          f"day {first.day} does not exist in every month; use a day up to 28")  # fmt: skip
+                return [step]
+            at = (day - start).days * DAY + time_of_day
+            fill = {"n": str(n + 1), "yyyymm": day.strftime("%Y%m")}
+            steps.append(replace(step, at=at, at_text=f"{step.at_text} (+{n})",
+                                 params=_fill(step.params, fill)))  # fmt: skip
+        return steps
 
     def _start(self, data: dict[str, Any]) -> dt.date:
         try:

@@ -157,3 +157,15 @@ def test_damaged_scenarios_give_located_errors(position: int, insert: str) -> No
         parse_scenario(text, "fuzz.yaml")
     except ScenarioErrors as exc:
         assert all(1 <= e.line <= text.count("\n") + 2 for e in exc.errors)
+
+
+def test_a_monthly_step_follows_the_calendar() -> None:
+    text = GOOD.replace("do: register", "do: register\n    repeat: {every: month, times: 3}")
+    text = text.replace("cast:", "start: 2026-01-31\ncast:").replace("day 1 09:00", "day 15 09:00")
+    steps = parse_scenario(text, "m.yaml").steps
+    days = [int(s.at // 86_400) + 1 for s in steps]
+    assert days == [15, 15 + 28, 15 + 28 + 31]  # 14 February, 14 March, 14 April
+    assert [s.index for s in steps] == [1, 2, 3]
+    late = text.replace("day 15 09:00", "day 1 09:00")  # the 31st: not in every month
+    [(line, message)] = errors_of(late.replace("m.yaml", "bad.yaml"))
+    assert "up to 28" in message and line == 16
