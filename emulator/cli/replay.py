@@ -16,7 +16,7 @@ def replay(
     files: Annotated[list[Path] | None, typer.Argument(help="scenario files (YAML)")] = None,
     seed: Annotated[int | None, typer.Option(help="seed (default: the scenario's)")] = None,
     trace: Annotated[Path | None, typer.Option(help="write the trace (JSON lines) here")] = None,
-    target: Annotated[str, typer.Option(help="emulator (default), or use --backend-url/--reader")] = "emulator",
+    target: Annotated[str | None, typer.Option(help="emulator (the default), or use --backend-url/--reader")] = None,
     backend_url: Annotated[str | None, typer.Option(help="live back-ends, e.g. http://127.0.0.1:8600")] = None,
     reader: Annotated[str | None, typer.Option(help="live card in a PC/SC reader: pcsc:<name or index>")] = None,
     export_cards: Annotated[Path | None, typer.Option(help="write each card's image as made (for `sscard card serve`) to this directory")] = None,
@@ -29,7 +29,10 @@ def replay(
     if not files:
         console.print("[red]give scenario files to replay, or --diff A.jsonl B.jsonl[/]")
         raise typer.Exit(2)
-    if target != "emulator":
+    if target is not None and (backend_url is not None or reader is not None):
+        console.print("[red]--target emulator excludes --backend-url and --reader[/]")
+        raise typer.Exit(2)
+    if target not in (None, "emulator"):
         console.print(
             f"[red]--target must be 'emulator' (live systems: --backend-url, --reader), got {target!r}[/]"
         )

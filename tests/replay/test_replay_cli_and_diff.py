@@ -51,6 +51,10 @@ def test_bad_options_are_refused() -> None:
     assert replay().exit_code == 2
     assert replay(str(LIBRARY / "apply-for-card.yaml"), "--reader", "usb0").exit_code == 2
     assert replay(str(LIBRARY / "apply-for-card.yaml"), "--target", "live").exit_code == 2
+    both = replay(
+        str(LIBRARY / "apply-for-card.yaml"), "--target", "emulator", "--backend-url", "x"
+    )
+    assert both.exit_code == 2 and "excludes" in both.output
 
 
 def test_diff_of_two_seeds_shows_the_first_divergence(tmp_path: Path) -> None:
