@@ -1,12 +1,12 @@
 """APDUs per second through pcscd and pyscard: a served card next to a trivial responder.
 
 Each responder runs behind the vpcd bridge in a process of its own (as `sscard card serve`
-does); this process drives it through `PcscTransport` (pyscard) with a SELECT / READ RECORD
-mix of raw APDUs. The same mix goes to the trivial responder, which answers 90 00 at once,
-so its rate is the ceiling the stack allows. The "naive" link (two writes per frame, Nagle
+does): the card in slot 0, a trivial responder (90 00 at once: the ceiling the stack allows)
+in slot 1. This process drives both through `PcscTransport` (pyscard) with the same SELECT /
+READ RECORD mix of raw APDUs, in alternating bursts. The "naive" link (two writes per frame, Nagle
 on, delayed ACKs) shows what the bridge's socket fixes are worth; see docs/pcsc.md.
 
-    .venv/bin/python benchmarks/bench_pcsc.py [--seconds 3] [--generation 3]
+    .venv/bin/python benchmarks/bench_pcsc.py [--seconds 6] [--generation 3]
 
 Needs pcscd with vsmartcard-vpcd (started here if not running). Prints figures; asserts
 nothing.
@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 from emulator.pcsc import PcscTransport, wait_for_card
@@ -36,7 +37,7 @@ TUNINGS: dict[str, LinkTuning] = {
 }
 
 
-def _serve(image: str | None, tuning: LinkTuning, stop: mp.synchronize.Event) -> None:
+def _serve(image: str | None, slot: int, tuning: LinkTuning, stop: Event) -> None:
     """Child process: one responder behind the bridge until `stop`."""
     if image is None:
         card: object = TrivialResponder()
@@ -44,8 +45,8 @@ def _serve(image: str | None, tuning: LinkTuning, stop: mp.synchronize.Event) ->
         from card_os.card import Card
 
         card = Card.from_json(Path(image).read_text(encoding="utf-8"))
-    endpoint = Endpoint.for_slot(SLOT)
-    bridge = SlotBridge(card, endpoint, slot=SLOT, tuning=tuning).start()  # type: ignore[arg-type]
+    endpoint = Endpoint.for_slot(slot)
+    bridge = SlotBridge(card, endpoint, slot=slot, tuning=tuning).start()  # type: ignore[arg-type]
     stop.wait()
     bridge.stop()
 
@@ -71,49 +72,65 @@ def session_mix(transport: PcscTransport) -> list[bytes]:
 
 @dataclass
 class Figure:
-    responder: str
     link: str
-    apdus: int
-    seconds: float
+    responder: str
+    apdus: int = 0
+    seconds: float = 0.0
 
     @property
     def rate(self) -> float:
         return self.apdus / self.seconds
 
 
-def measure(
-    image: Path | None, tuning: LinkTuning, seconds: float, mix: list[bytes] | None
-) -> tuple[Figure, list[bytes]]:
-    """Serve one responder and drive it for about `seconds`; median of 3 runs."""
+def burst(transport: PcscTransport, mix: list[bytes], seconds: float, figure: Figure) -> None:
+    """Whole sessions for about `seconds`, added to `figure`."""
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for apdu in mix:
+            transport.transmit_raw(apdu)
+        count += len(mix)
+    figure.apdus += count
+    figure.seconds += time.perf_counter() - started
+
+
+def measure(image: Path, link: str, tuning: LinkTuning, seconds: float) -> list[Figure]:
+    """The card (slot 0) and the trivial responder (slot 1) served at once, each in its own
+    process, driven in alternating bursts so that load from elsewhere hits both alike."""
     context = mp.get_context("spawn")
     stop = context.Event()
-    child = context.Process(target=_serve, args=(str(image) if image else None, tuning, stop))
-    child.start()
+    children = [
+        context.Process(target=_serve, args=(str(image), 0, tuning, stop)),
+        context.Process(target=_serve, args=(None, 1, tuning, stop)),
+    ]
+    for child in children:
+        child.start()
+    card = Figure(link, f"served card ({image.name})")
+    trivial = Figure(link, "trivial responder")
     try:
-        if not wait_for_card(VPCD_READERS[SLOT], present=True, timeout=20):
-            raise SystemExit("the served responder never appeared in the reader")
-        with PcscTransport(VPCD_READERS[SLOT]) as transport:
-            mix = mix or session_mix(transport)
-            for apdu in mix:  # warm-up, and a check that the mix is answered
-                answer = transport.transmit_raw(apdu)
+        for reader in VPCD_READERS:
+            if not wait_for_card(reader, present=True, timeout=20):
+                raise SystemExit(f"nothing appeared in {reader}")
+        with (
+            PcscTransport(VPCD_READERS[0]) as on_card,
+            PcscTransport(VPCD_READERS[1]) as on_trivial,
+        ):
+            mix = session_mix(on_card)
+            for apdu in mix:  # a check that the card answers the whole mix
+                answer = on_card.transmit_raw(apdu)
                 if answer[-2] not in (0x90, 0x61):
                     raise SystemExit(f"{apdu.hex()} answered {answer.hex()}, not 9000/61xx")
-            rates: list[tuple[int, float]] = []
-            for _ in range(3):
-                count, started = 0, time.perf_counter()
-                while time.perf_counter() - started < seconds / 3:
-                    for apdu in mix:
-                        transport.transmit_raw(apdu)
-                    count += len(mix)
-                rates.append((count, time.perf_counter() - started))
-        rates.sort(key=lambda run: run[0] / run[1])
-        count, elapsed = rates[len(rates) // 2]
+            burst(on_trivial, mix, 0.1, Figure(link, "warm-up"))
+            rounds = 10
+            for _ in range(rounds):
+                burst(on_card, mix, seconds / rounds / 2, card)
+                burst(on_trivial, mix, seconds / rounds / 2, trivial)
     finally:
         stop.set()
-        child.join(10)
-        wait_for_card(VPCD_READERS[SLOT], present=False, timeout=20)
-    name = "trivial responder" if image is None else f"served card ({image.name})"
-    return Figure(name, "", count, elapsed), mix
+        for child in children:
+            child.join(10)
+        for reader in VPCD_READERS:
+            wait_for_card(reader, present=False, timeout=20)
+    return [trivial, card]
 
 
 def make_card(directory: Path, generation: int) -> Path:
@@ -126,7 +143,7 @@ def make_card(directory: Path, generation: int) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3.0, help="per tuned measurement")
+    parser.add_argument("--seconds", type=float, default=6.0, help="per link, both responders")
     parser.add_argument("--generation", type=int, choices=(2, 3), default=3)
     parser.add_argument("--card", type=Path, help="card image (default: sscard card new)")
     args = parser.parse_args()
@@ -137,14 +154,10 @@ def main() -> None:
             print(f"pcscd: {'started here' if stack.started else 'already running'}")
             figures: list[Figure] = []
             for link, tuning in TUNINGS.items():
-                # The naive link manages ~20 APDU/s: a short run says enough.
-                seconds = args.seconds if tuning != NAIVE else min(args.seconds, 1.5)
-                card, mix = measure(image, tuning, seconds, None)
-                trivial, _ = measure(None, tuning, seconds, mix)
-                for figure in (trivial, card):
-                    figure.link = link
-                    figures.append(figure)
-    print(f"mix per session: {len(mix)} APDUs (SELECT, GET RESPONSE, READ RECORD x4)")
+                # The naive link manages ~10-20 APDU/s: a short run says enough.
+                seconds = args.seconds if tuning != NAIVE else min(args.seconds, 3.0)
+                figures += measure(image, link, tuning, seconds)
+    print("mix per session: SELECT SSSE, GET RESPONSE, READ RECORD x4 (raw APDUs)")
     print(f"{'link':38} {'responder':32} {'APDUs':>7} {'APDU/s':>9} {'us/APDU':>9}")
     for figure in figures:
         print(
