@@ -36,8 +36,13 @@ def print_report(console: Console, report: Report) -> None:
 
 
 def _brief(outcome: dict[str, object]) -> str:
-    shown = {k: v for k, v in outcome.items() if k not in ("ok",) and v is not None}
-    return json.dumps(shown, ensure_ascii=False, default=str)[:120]
+    """``field=value`` for what the step produced (``ok`` is the verdict's business)."""
+    shown = [f"{k}={_text(v)}" for k, v in outcome.items() if k != "ok" and v is not None]
+    return ", ".join(shown)[:160]
+
+
+def _text(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else str(value)
 
 
 def print_divergence(console: Console, a: str, b: str, d: Divergence | None) -> None:
