@@ -12,6 +12,8 @@ import time
 
 from smartcard import scard
 
+from emulator.transport import TransportError, resolve_t0
+
 PREFIX = "pcsc:"
 
 _PROTOCOL_NAMES = {scard.SCARD_PROTOCOL_T0: "T=0", scard.SCARD_PROTOCOL_T1: "T=1"}
@@ -24,13 +26,10 @@ _PROTOCOL_REQUEST = {
     "T=0": scard.SCARD_PROTOCOL_T0,
     "T=1": scard.SCARD_PROTOCOL_T1,
 }
-# Bound on GET RESPONSE / re-issue rounds, so a card answering 61xx forever cannot hang us.
-MAX_CHAINED = 64
-INS_GET_RESPONSE = 0xC0
 
 
-class PcscError(Exception):
-    """A PC/SC call failed: no such reader, no card, the card was removed ..."""
+class PcscError(TransportError):
+    """A PC/SC call failed: no such reader, no card, the card was removed or mute ..."""
 
 
 def _check(rc: int, what: str) -> None:
@@ -66,22 +65,6 @@ def resolve_reader(selector: str | int, readers: list[str]) -> str:
         problem = "no reader" if not matches else f"{len(matches)} readers"
         raise PcscError(f"{problem} named {selector!r}; readers: {readers or 'none'}")
     return matches[0]
-
-
-def _get_response(cla: int, length: int) -> bytes:
-    # Interindustry classes keep their logical channel bits; proprietary ones fall back to 00.
-    channel = cla & 0x03 if cla & 0x80 == 0 else 0
-    return bytes([channel, INS_GET_RESPONSE, 0, 0, length])
-
-
-def _with_le(apdu: bytes, le: int) -> bytes:
-    """`apdu` (short) re-issued with Le = `le`, replacing the Le it had, if any."""
-    if len(apdu) <= 4:
-        return apdu[:4] + bytes([le])
-    if len(apdu) == 5:
-        return apdu[:4] + bytes([le])
-    lc = apdu[4]
-    return apdu[: 5 + lc] + bytes([le])
 
 
 class PcscTransport:
@@ -164,24 +147,13 @@ class PcscTransport:
         card = self._require_card()
         rc, response = scard.SCardTransmit(card, _PROTOCOL_PCI[self._active], list(apdu))
         _check(rc, f"transmit to {self.reader_name!r} failed")
+        if len(response) < 2:
+            raise PcscError(f"{self.description}: no answer (card unpowered or mute)")
         return bytes(response)
 
     def transmit(self, apdu: bytes) -> bytes:
         """Data + SW with T=0 handling: 61xx fetched by GET RESPONSE, 6Cxx re-issued with Le."""
-        response = self.transmit_raw(apdu)
-        data = bytearray()
-        for _ in range(MAX_CHAINED):
-            if len(response) < 2:
-                return bytes(data) + response
-            sw1, sw2 = response[-2], response[-1]
-            if sw1 == 0x6C:
-                response = self.transmit_raw(_with_le(apdu, sw2))
-            elif sw1 == 0x61:
-                data += response[:-2]
-                response = self.transmit_raw(_get_response(apdu[0], sw2))
-            else:
-                break
-        return bytes(data) + response
+        return resolve_t0(self, apdu, self.transmit_raw(apdu))
 
     def __enter__(self) -> PcscTransport:
         self.connect()

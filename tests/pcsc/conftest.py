@@ -10,20 +10,17 @@ does not) and the pcsc-lite headers (`apt-get install swig libpcsclite-dev`).
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from pcsc_helpers import READERS, WAIT
+from pcsc_helpers import WAIT, RunningServe
 
 from emulator.pcsc import wait_for_card
 from emulator.vpcd.pcscd import PcscStack, slot_lock
@@ -69,31 +66,6 @@ def emvtool() -> Path:
     return tool
 
 
-@dataclass
-class ServedCard:
-    """A card image being served by `sscard card serve` in a vpcd slot."""
-
-    image: Path
-    trace: Path
-    slot: int
-    process: subprocess.Popen[str]
-
-    @property
-    def reader(self) -> str:
-        return READERS[self.slot]
-
-    def stop(self) -> str:
-        """SIGTERM, as a user's Ctrl-C or a service manager would; returns its output."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        output, _ = self.process.communicate(timeout=WAIT)
-        assert self.process.returncode == 0, f"sscard card serve failed:\n{output}"
-        return output
-
-    def load_image(self) -> dict[str, object]:
-        return json.loads(self.image.read_text(encoding="utf-8"))
-
-
 def make_card(directory: Path, generation: int, seed: int = 7) -> Path:
     """A personalised card image written by `sscard card new`."""
     image = directory / f"gen{generation}.json"
@@ -111,7 +83,7 @@ def card_images(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
 
 
 @contextmanager
-def serving(image: Path, slot: int, trace: Path) -> Iterator[ServedCard]:
+def serving(image: Path, slot: int, trace: Path) -> Iterator[RunningServe]:
     """`sscard card serve IMAGE --slot SLOT --trace TRACE` until the block ends."""
     process = subprocess.Popen(
         [*SSCARD, "card", "serve", str(image), "--slot", str(slot), "--trace", str(trace)],
@@ -119,7 +91,7 @@ def serving(image: Path, slot: int, trace: Path) -> Iterator[ServedCard]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    card = ServedCard(image=image, trace=trace, slot=slot, process=process)
+    card = RunningServe(image=image, trace=trace, slot=slot, process=process)
     try:
         if not wait_for_card(card.reader, present=True, timeout=WAIT):
             process.kill()
@@ -144,7 +116,7 @@ def served_card(
     pcscd: PcscStack,
     card_images: dict[int, Path],
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[ServedCard]:
+) -> Iterator[RunningServe]:
     """A gen 2 or gen 3 card served into slot 0 by the real CLI, shared by a module's tests."""
     directory = tmp_path_factory.mktemp(f"served-gen{request.param}")
     with (
@@ -157,7 +129,7 @@ def served_card(
 @pytest.fixture(params=[2, 3], ids=["gen2", "gen3"])
 def fresh_served_card(
     request: pytest.FixtureRequest, card_images: dict[int, Path], tmp_path: Path
-) -> Iterator[ServedCard]:
+) -> Iterator[RunningServe]:
     """A card of its own in slot 1 (slot 0 may hold the module's shared card)."""
     image = _copy(card_images[request.param], tmp_path)
     with serving(image, 1, tmp_path / "trace.jsonl") as card:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from emulator.pcsc import wait_for_card
@@ -51,3 +54,28 @@ def run_tool(*argv: str, env: dict[str, str] | None = None, timeout: float = 60)
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"{' '.join(argv)} exited {result.returncode}:\n{output}"
     return output
+
+
+@dataclass
+class RunningServe:
+    """A card image being served by `sscard card serve` in a vpcd slot."""
+
+    image: Path
+    trace: Path
+    slot: int
+    process: subprocess.Popen[str]
+
+    @property
+    def reader(self) -> str:
+        return READERS[self.slot]
+
+    def stop(self) -> str:
+        """SIGTERM, as a user's Ctrl-C or a service manager would; returns its output."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        output, _ = self.process.communicate(timeout=WAIT)
+        assert self.process.returncode == 0, f"sscard card serve failed:\n{output}"
+        return output
+
+    def load_image(self) -> dict[str, object]:
+        return json.loads(self.image.read_text(encoding="utf-8"))

@@ -10,6 +10,7 @@ from pcsc_helpers import READERS, WAIT, offline_tool_env, run_tool, served
 
 from card_os.atr import build_atr
 from emulator.pcsc import PcscError, PcscTransport, list_readers, wait_for_card
+from emulator.transport import Transport, TransportError
 from emulator.vpcd import Endpoint, SlotBridge, TraceWriter, TrivialResponder
 
 pytestmark = pytest.mark.pcsc
@@ -129,3 +130,31 @@ def test_pcsc_scan_parses_the_atr_without_errors(tmp_path: Path) -> None:
     assert "ATR: 3B 6D 00 00 00 81 54 31 16" in output
     assert "Historical bytes" in output
     assert "ERROR" not in output
+
+
+def test_pcsc_transport_is_a_transport() -> None:
+    assert isinstance(PcscTransport(0), Transport)
+    assert issubclass(PcscError, TransportError)
+
+
+class MuteOnEE(TrivialResponder):
+    """Answers nothing to INS EE, as a card torn by a power cut does."""
+
+    def transmit(self, apdu: bytes) -> bytes:
+        self.commands.append(apdu)
+        return b"" if apdu[1] == 0xEE else b"\x90\x00"
+
+
+def test_a_mute_card_is_a_transport_error_and_comes_back_unpowered() -> None:
+    card = MuteOnEE(atr=ATR)
+    with served(card, slot=0) as bridge:
+        transport = PcscTransport(0)
+        transport.connect()
+        with pytest.raises(TransportError):
+            transport.transmit(bytes.fromhex("00EE0000"))
+            transport.transmit(bytes.fromhex("00B0000000"))  # the card has left the reader
+        transport.disconnect()
+        assert wait_for_card(READERS[0], present=True, timeout=WAIT)
+        with PcscTransport(0) as again:
+            assert again.transmit(bytes.fromhex("00B0000000")) == b"\x90\x00"
+        assert bridge.connections == 2

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ServedCard
-from pcsc_helpers import offline_tool_env, run_tool
+from pcsc_helpers import RunningServe, offline_tool_env, run_tool
 
 from card_os.tlv import find_tlv
 from emulator.pcsc import PcscTransport
@@ -50,7 +49,7 @@ def pan_of(image: dict[str, Any]) -> str:
     raise AssertionError("no PAN in the PBOC application")
 
 
-def test_opensc_tool_reads_the_atr_and_selects_ssse(served_card: ServedCard) -> None:
+def test_opensc_tool_reads_the_atr_and_selects_ssse(served_card: RunningServe) -> None:
     image = served_card.load_image()
     atr = bytes.fromhex(str(image["atr"]))
     assert atr.hex(":") in run_tool("opensc-tool", "-r", "0", "-a")
@@ -58,7 +57,7 @@ def test_opensc_tool_reads_the_atr_and_selects_ssse(served_card: ServedCard) -> 
     assert "Received (SW1=0x90, SW2=0x00)" in output or "SW1=0x61" in output
 
 
-def test_pcsc_scan_parses_the_atr_without_errors(served_card: ServedCard, tmp_path: Path) -> None:
+def test_pcsc_scan_parses_the_atr_without_errors(served_card: RunningServe, tmp_path: Path) -> None:
     atr = bytes.fromhex(str(served_card.load_image()["atr"]))
     output = run_tool("pcsc_scan", "-t", "2", env=offline_tool_env(tmp_path))
     assert f"ATR: {atr.hex(' ').upper()}" in output
@@ -67,7 +66,7 @@ def test_pcsc_scan_parses_the_atr_without_errors(served_card: ServedCard, tmp_pa
 
 
 def test_emvtool_lists_the_unionpay_debit_application_and_reads_it(
-    served_card: ServedCard, emvtool: Path
+    served_card: RunningServe, emvtool: Path
 ) -> None:
     output = run_tool(str(emvtool), "-r", "0", "info")
     assert "[A0 00 00 03 33 01 01 01]" in output
@@ -78,7 +77,7 @@ def test_emvtool_lists_the_unionpay_debit_application_and_reads_it(
 
 
 def test_pyscard_script_reads_ssse_records_through_pcsc_transport(
-    served_card: ServedCard,
+    served_card: RunningServe,
 ) -> None:
     image = served_card.load_image()
     ssse = ssse_df(image)
@@ -104,7 +103,7 @@ def test_pyscard_script_reads_ssse_records_through_pcsc_transport(
 
 
 def test_wrong_pin_is_counted_persisted_on_sigterm_and_masked_in_the_trace(
-    fresh_served_card: ServedCard,
+    fresh_served_card: RunningServe,
 ) -> None:
     served_card = fresh_served_card
     pin = ssse_df(served_card.load_image())["pins"][0]
