@@ -7,6 +7,7 @@ over a Transport to the virtual PSAM card (card_os/apps/psam.py).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -70,11 +71,21 @@ RKSSSE_FLAG = 0x01
 
 
 class PsamClient:
-    """PsamModule over a Transport to a PSAM card holding the issuer's master keys."""
+    """PsamModule over a Transport to a PSAM card holding the issuer's master keys.
 
-    def __init__(self, transport: Transport, key_ids: KeyIds | None = None) -> None:
+    ``random_bytes`` draws the external-authentication factor (default os.urandom); a seeded
+    one makes the APDUs reproducible, as ``ReferenceReader`` allows for its own draws.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        key_ids: KeyIds | None = None,
+        random_bytes: Callable[[int], bytes] = os.urandom,
+    ) -> None:
         self.transport = transport
         self.key_ids = key_ids or KeyIds()
+        self.random_bytes = random_bytes
         self._session: CardSession | None = None
 
     def open(self) -> PsamInfo:
@@ -107,7 +118,7 @@ class PsamClient:
         return self._compute(algorithm, self.key_ids.internal_auth, card, factor + data)
 
     def external_auth_data(self, algorithm: int, card: CardIdentity, challenge: bytes) -> bytes:
-        factor = os.urandom(8)
+        factor = self.random_bytes(8)
         return factor + self._compute(algorithm, self.key_ids.rkssse, card, factor + challenge)
 
     def close(self) -> None:

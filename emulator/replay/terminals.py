@@ -4,34 +4,19 @@ the step's PINs) and an HSM client whose HTTP goes over the place's world link."
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Iterable
 
 import httpx
 
 from emulator.reader.hsm import HttpHsm
 from emulator.reader.pin_pad import ScriptedPinPad
-from emulator.reader.psam import CardIdentity, PsamClient
+from emulator.reader.psam import PsamClient
 from emulator.reader.reader import ReferenceReader
 from emulator.replay.context import Ctx
-from emulator.transport import Transport
 from emulator.world import institutions
 from emulator.world.world import CardSlot
 
 WORLD_URL = "http://world"
-
-
-class SeededPsamClient(PsamClient):
-    """The reader's PSAM client with the external-authentication factor drawn from a seeded
-    stream (`PsamClient` draws it from os.urandom, which would make traces differ)."""
-
-    def __init__(self, transport: Transport, rng: random.Random) -> None:
-        super().__init__(transport)
-        self.rng = rng
-
-    def external_auth_data(self, algorithm: int, card: CardIdentity, challenge: bytes) -> bytes:
-        factor = self.rng.randbytes(8)
-        return factor + self._compute(algorithm, self.key_ids.rkssse, card, factor + challenge)
 
 
 def reader(ctx: Ctx, slot: CardSlot, pins: Iterable[str] = ()) -> ReferenceReader:
@@ -40,7 +25,7 @@ def reader(ctx: Ctx, slot: CardSlot, pins: Iterable[str] = ()) -> ReferenceReade
     rng = ctx.world.memory.setdefault(stream, ctx.world.rng(stream))
     return ReferenceReader(
         contact=ctx.world.card_transport(slot),
-        psam=SeededPsamClient(ctx.world.psam(), rng),
+        psam=PsamClient(ctx.world.psam(), random_bytes=rng.randbytes),
         pin_pad=ScriptedPinPad(pins),
         random_bytes=rng.randbytes,
         description=f"reader at {ctx.place.key}",

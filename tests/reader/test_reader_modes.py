@@ -186,3 +186,24 @@ def test_itype_chooses_the_interface(slots: dict[str, bool], itype: int, code: i
         psam=PsamClient(InProcessTransport(make_psam(ref.profile))),
     )
     assert reader.iReadCardBas(itype).code == code
+
+
+def test_psam_external_authentication_factor_comes_from_the_injected_source() -> None:
+    from emulator.world.cards import TracedTransport
+
+    ref = make_ref_card(3, "formal")
+    drawn: list[bytes] = []
+
+    def counting_bytes(n: int) -> bytes:
+        drawn.append(bytes([0xA0 + len(drawn)]) * n)
+        return drawn[-1]
+
+    sent: list[bytes] = []
+    card = TracedTransport(InProcessTransport(ref.card()), "card", lambda _n, c, _a: sent.append(c))
+    psam = PsamClient(InProcessTransport(make_psam(ref.profile)), random_bytes=counting_bytes)
+    result = ReferenceReader(card, psam=psam).iReadCardBas(1)
+    assert result.code == 0, result.text
+    external_auth = [c for c in sent if c[1] == 0x82]
+    assert drawn and external_auth
+    # The card accepted a cryptogram made with the injected factor, sent ahead of it.
+    assert any(c[5:13] == drawn[0] for c in external_auth)
