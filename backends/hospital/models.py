@@ -28,6 +28,8 @@ class HisVisit(Base):
     mdtrt_cert_no: Mapped[str] = mapped_column(String(64))
     card_no: Mapped[str | None] = mapped_column(String(9), nullable=True)
     mdtrt_id: Mapped[str] = mapped_column(String(30))
+    # Sent with 2201 and again with 2206/2207 (13 emergency counts as filed, §2.3).
+    med_type: Mapped[str] = mapped_column(String(6), default="11")
     dept_name: Mapped[str] = mapped_column(String(50))
     dr_name: Mapped[str] = mapped_column(String(50))
     status: Mapped[str] = mapped_column(String(10))  # open / settled / cancelled

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
 from backends.core.auth import DatabaseDep, Principal, require_kind
@@ -13,7 +14,12 @@ from backends.core.clock import ClockDep
 from backends.hospital import schemas as sc
 from backends.hospital.card_info import from_number, from_reader_output
 from backends.hospital.platform import HttpPlatform, InProcessPlatform, PlatformClient
-from backends.hospital.service import ChargeItem, HisService, bureau_card_check
+from backends.hospital.service import (
+    ChargeItem,
+    HisService,
+    SettlementUnanswered,
+    bureau_card_check,
+)
 from backends.hospital.settings import HospitalSettings
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -62,7 +68,9 @@ def register(body: sc.VisitCreate, service: HisDep):
         credential = from_reader_output(body.card_info)
     else:
         credential = from_number(body.mdtrt_cert_type, body.mdtrt_cert_no, body.card_sn)
-    visit = service.register(credential, body.dept_name, body.dr_name, body.insutype)
+    visit = service.register(
+        credential, body.dept_name, body.dr_name, body.insutype, med_type=body.med_type
+    )
     return sc.VisitPublic.model_validate(visit)
 
 
@@ -78,10 +86,26 @@ def charge(ipt_otp_no: str, body: sc.Charges, service: HisDep):
     return [sc.ChargePublic.model_validate(row) for row in service.charge(ipt_otp_no, items)]
 
 
-@router.post("/visits/{ipt_otp_no}/settle", response_model=sc.SettlementPublic)
+@router.post(
+    "/visits/{ipt_otp_no}/settle",
+    response_model=sc.SettlementPublic,
+    responses={504: {"model": sc.SettlementUnansweredBody, "description": "no answer to "
+                     "2206 (no msgid) or to 2207 (msgid pending: reverse it)"}},
+)  # fmt: skip
 def settle(ipt_otp_no: str, body: sc.SettleRequest, service: HisDep):
-    """Pre-settlement (2206) and settlement (2207)."""
-    return sc.SettlementPublic.model_validate(service.settle(ipt_otp_no, body.use_account))
+    """Pre-settlement (2206) and settlement (2207); a lost 2207 answer gives its msgid."""
+    try:
+        settled = service.settle(ipt_otp_no, body.use_account)
+    except SettlementUnanswered as lost:
+        answer = sc.SettlementUnansweredBody(detail=lost.message, msgid=lost.msgid)
+        return JSONResponse(status_code=lost.status, content=answer.model_dump())
+    return sc.SettlementPublic.model_validate(settled)
+
+
+@router.get("/visits/{ipt_otp_no}/settlements", response_model=list[sc.SettlementPublic])
+def settlements(ipt_otp_no: str, service: HisDep):
+    """The visit's settlements, oldest first; a ``pending`` one is reversed with 2601."""
+    return [sc.SettlementPublic.model_validate(row) for row in service.settlements(ipt_otp_no)]
 
 
 @router.post("/settlements/{msgid}/reverse", response_model=sc.SettlementPublic)

@@ -19,6 +19,11 @@ class VisitCreate(BaseModel):
     mdtrt_cert_no: str | None = Field(default=None, min_length=1, max_length=64)
     card_sn: str = Field(default="", max_length=32)
     insutype: str | None = Field(default=None, pattern=r"^\d{3}$")
+    med_type: Literal["11", "13", "14"] = Field(
+        default="11",
+        description="11 general outpatient, 13 emergency (counts as filed across provinces, "
+        "backend-flows §2.3), 14 outpatient chronic or special disease",
+    )
     dept_name: str = Field(min_length=1, max_length=50)
     dr_name: str = Field(min_length=1, max_length=50)
 
@@ -41,6 +46,7 @@ class VisitPublic(BaseModel):
     insuplc_admdvs: str
     mdtrt_cert_type: str
     card_no: str | None
+    med_type: str
     dept_name: str
     status: str
     at: dt.datetime
@@ -80,6 +86,15 @@ class SettlementPublic(BaseModel):
     setl_id: str | None
     setlinfo: dict[str, Any] | None
     error: str | None
+    at: dt.datetime
+
+
+class SettlementUnansweredBody(BaseModel):
+    """The 504 of a settlement whose answer was lost: ``msgid`` is what 2601 reverses."""
+
+    detail: str
+    msgid: str
+    status: Literal["pending"] = "pending"
 
 
 class Summary(BaseModel):

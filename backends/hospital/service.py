@@ -43,10 +43,39 @@ SUMMARY_FIELDS = (
 )
 
 
+#: Outpatient med_type codes this HIS registers (2201) and settles (2206/2207) with. 11 and 14
+#: are in backend-flows §1.4; 13 (emergency) is the platform's default choice in
+#: backends/medical/policies.yaml (`emergency_med_types`), and an emergency counts as filed for
+#: cross-province settlement (§2.3). Inpatient types (21 ...) go through admission (2401),
+#: which this outpatient HIS does not do. The platform itself takes any code; this is the
+#: HIS's choice of what it offers.
+OUTPATIENT_MED_TYPES = {
+    "11": "general outpatient",
+    "13": "emergency",
+    "14": "outpatient chronic or special disease",
+}
+
+
+def check_med_type(med_type: str) -> str:
+    """``med_type`` if this HIS registers outpatient visits of that type, else a 400."""
+    if med_type not in OUTPATIENT_MED_TYPES:
+        offered = ", ".join(f"{code} {name}" for code, name in OUTPATIENT_MED_TYPES.items())
+        raise DomainError(f"med_type {med_type!r} is not an outpatient type here ({offered})")
+    return med_type
+
+
 class PlatformRefused(DomainError):
     """The platform answered infcode -1; the message is its err_msg."""
 
     status = 409
+
+
+class SettlementUnanswered(PlatformUnavailable):
+    """2207 was sent and no answer came: the settlement ``msgid`` stays pending until 2601."""
+
+    def __init__(self, message: str, msgid: str) -> None:
+        super().__init__(f"{message}; settlement {msgid} is pending, reverse it with 2601")
+        self.msgid = msgid
 
 
 @dataclass(frozen=True)
@@ -106,6 +135,7 @@ class HisService:
         med_type: str = "11",
     ) -> HisVisit:
         """1101 then 2201: the patient gets a visit number and the platform's mdtrt_id."""
+        check_med_type(med_type)
         if credential.card_no and self.card_check is not None:
             self.card_check(credential.card_no)
         info = self._call(
@@ -153,6 +183,7 @@ class HisService:
             mdtrt_cert_no=credential.cert_no,
             card_no=credential.card_no,
             mdtrt_id=output["data"]["mdtrt_id"],
+            med_type=med_type,
             dept_name=dept_name,
             dr_name=dr_name,
             status="open",
@@ -221,7 +252,7 @@ class HisService:
             "medfee_sumamt": str(total),
             "mdtrt_cert_type": visit.mdtrt_cert_type,
             "mdtrt_cert_no": visit.mdtrt_cert_no,
-            "med_type": "11",
+            "med_type": visit.med_type,
             "chrg_bchno": ipt_otp_no,
             "acct_used_flag": "1" if use_account else "0",
         }
@@ -241,7 +272,23 @@ class HisService:
             reason = refused.message
             self.database.run(lambda s: _finish(s, msgid, "failed", error=reason))
             raise
+        except PlatformUnavailable as lost:
+            # The platform may have settled: the caller needs the msgid to reverse it (2601).
+            raise SettlementUnanswered(lost.message, msgid) from None
         return self.database.run(lambda s: _finish(s, msgid, "settled", output["setlinfo"]))
+
+    def settlements(self, ipt_otp_no: str) -> list[HisSettlement]:
+        """Every settlement sent for the visit, oldest first (pending ones await 2601)."""
+        visit = self.visit(ipt_otp_no)
+        return self.database.run(
+            lambda s: list(
+                s.scalars(
+                    select(HisSettlement)
+                    .where(HisSettlement.visit_id == visit.id)
+                    .order_by(HisSettlement.at, HisSettlement.msgid)
+                )
+            )
+        )
 
     def reverse(self, msgid: str) -> HisSettlement:
         """2601 for a settlement whose answer was lost (or any pending one)."""

@@ -16,7 +16,6 @@ from emulator.replay import terminals
 from emulator.replay.context import Ctx, StepFailed, acting_for
 from emulator.replay.outcome import Outcome, body_field, from_reply
 from emulator.world import institutions
-from emulator.world.world import NotExecutable
 
 #: Parameter kinds checked by the loader: a card / person / place of the cast, or plain types.
 PARAM_TYPES = ("card", "person", "str", "int", "amount", "bool", "list", "dict")
@@ -528,9 +527,7 @@ def register_visit(ctx: Ctx) -> Outcome:
         "dept_name": ctx.params.get("dept", "内科"), "dr_name": ctx.params.get("doctor", "王医生"),
     }  # fmt: skip
     if ctx.params.get("emergency"):
-        # The HIS API has no med_type yet (see docs/scenarios.md, "gaps"): sent as the
-        # platform names it, so a HIS that accepts it registers an emergency.
-        body["med_type"] = "13"
+        body["med_type"] = "13"  # emergency counts as filed (backend-flows §2.3)
     if ctx.params.get("credential", "card") == "id-number":
         body.update(mdtrt_cert_type="02", mdtrt_cert_no=ctx.certno)
     else:
@@ -592,30 +589,15 @@ def settle(ctx: Ctx) -> Outcome:
     ("hospital",), Param("visit", "str", True),
 )  # fmt: skip
 def reverse_lost(ctx: Ctx) -> Outcome:
-    if ctx.world.backends.live:
-        raise NotExecutable("the HIS API does not tell which msgid is pending (see report)")
     visit = ctx.recall("visit", "visit")
-    msgid = _pending_msgid(ctx, visit)
-    reply = ctx.http("POST", f"/hospital/settlements/{msgid}/reverse")
+    listed = ctx.http("GET", f"/hospital/visits/{visit}/settlements")
+    if not listed.ok:
+        return from_reply(listed)
+    pending = [row["msgid"] for row in listed.body if row.get("status") == "pending"]
+    if not pending:
+        raise StepFailed(f"visit {visit} has no pending settlement")
+    reply = ctx.http("POST", f"/hospital/settlements/{pending[-1]}/reverse")
     return from_reply(reply, settlement_status=body_field(reply, "status"))
-
-
-def _pending_msgid(ctx: Ctx, ipt_otp_no: str) -> str:
-    """The HIS's own record of the settlement it sent (its database, in this process)."""
-    from sqlalchemy import select
-
-    from backends.hospital.models import HisSettlement, HisVisit
-
-    database = ctx.world.backends.database  # type: ignore[attr-defined]
-    with database.transaction() as session:
-        msgid = session.scalar(
-            select(HisSettlement.msgid)
-            .join(HisVisit, HisVisit.id == HisSettlement.visit_id)
-            .where(HisVisit.ipt_otp_no == ipt_otp_no, HisSettlement.status == "pending")
-        )
-    if msgid is None:
-        raise StepFailed(f"visit {ipt_otp_no} has no pending settlement")
-    return msgid
 
 
 @action(

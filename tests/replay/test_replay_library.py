@@ -15,7 +15,6 @@ FILES = sorted(LIBRARY.glob("*.yaml"))
 #: Scenarios that fail today for a missing back-end capability (listed in docs/scenarios.md);
 #: strict, so the day the capability arrives this test says to remove the entry.
 BACKEND_GAPS = {
-    "emergency-cross-province": "HIS API has no med_type: emergencies settle as 11 and need a filing",
     "expired-card": "neither the HIS nor the bureau's card check refuses an expired card",
 }
 

@@ -272,3 +272,69 @@ def test_unreachable_platform_is_a_504_not_a_500(client: TestClient, monkeypatch
     answer = client.post("/hospital/visits", json=body, auth=credentials(HOSPITAL))
     assert answer.status_code == 504
     assert "platform did not answer" in answer.json()["detail"]
+
+
+def test_emergency_cross_province_visit_settles_without_a_filing(his):
+    """med_type 13 counts as filed (backend-flows §2.3) and reaches 2206/2207."""
+    visit = his.register(from_number("02", ZHANG), "急诊科", "王医生", med_type="13")
+    assert (visit.med_type, visit.insuplc_admdvs) == ("13", "440300")
+    his.charge(visit.ipt_otp_no, ITEMS)
+    settled = his.settle(visit.ipt_otp_no)
+    assert settled.status == "settled" and settled.setlinfo["med_type"] == "13"
+
+
+def test_med_type_outside_the_outpatient_types_is_refused(his, client):
+    with pytest.raises(DomainError, match="med_type '21'"):
+        his.register(from_number("02", WANG), "内科", "王医生", med_type="21")
+    body = {"mdtrt_cert_type": "02", "mdtrt_cert_no": WANG, "dept_name": "内科", "dr_name": "王"}
+    refused = client.post("/hospital/visits", json={**body, "med_type": "21"},
+                          auth=credentials(HOSPITAL))  # fmt: skip
+    assert refused.status_code in (400, 422) and "med_type" in refused.text
+    emergency = client.post("/hospital/visits", json={**body, "med_type": "13"},
+                            auth=credentials(HOSPITAL))  # fmt: skip
+    assert emergency.status_code == 201 and emergency.json()["med_type"] == "13"
+
+
+def test_schema_offers_exactly_the_services_med_types() -> None:
+    from typing import get_args
+
+    from backends.hospital.schemas import VisitCreate
+    from backends.hospital.service import OUTPATIENT_MED_TYPES
+
+    offered = get_args(VisitCreate.model_fields["med_type"].annotation)
+    assert set(offered) == set(OUTPATIENT_MED_TYPES)
+
+
+def test_a_lost_settlement_answer_gives_its_msgid_over_http_and_is_reversed(
+    database, clock, client
+):
+    from backends.hospital.router import his as his_dependency
+
+    lossy = HisService(
+        database, his_for(database, clock).hospital,
+        LosesSettlementAnswers(his_for(database, clock).platform), clock,
+    )  # fmt: skip
+    auth = credentials(HOSPITAL)
+    body = {"mdtrt_cert_type": "02", "mdtrt_cert_no": WANG, "dept_name": "内科", "dr_name": "王"}
+    visit = client.post("/hospital/visits", json=body, auth=auth).json()["ipt_otp_no"]
+    charges = {"items": [{"med_list_codg": "S-110200001", "name": "诊查费", "quantity": "1",
+                          "price": "20.00"}]}  # fmt: skip
+    assert client.post(f"/hospital/visits/{visit}/charges", json=charges, auth=auth).is_success
+    client.app.dependency_overrides[his_dependency] = lambda: lossy
+    lost = client.post(f"/hospital/visits/{visit}/settle", json={}, auth=auth)
+    del client.app.dependency_overrides[his_dependency]
+    assert lost.status_code == 504, lost.text
+    msgid = lost.json()["msgid"]
+    assert lost.json()["status"] == "pending" and msgid in lost.json()["detail"]
+    listed = client.get(f"/hospital/visits/{visit}/settlements", auth=auth).json()
+    assert [(s["msgid"], s["status"]) for s in listed] == [(msgid, "pending")]
+    # Another hospital sees no such visit.
+    other = client.get(f"/hospital/visits/{visit}/settlements", auth=credentials(OTHER_HOSPITAL))
+    assert other.status_code == 404
+    reversed_ = client.post(f"/hospital/settlements/{msgid}/reverse", auth=auth)
+    assert reversed_.status_code == 200 and reversed_.json()["status"] == "reversed"
+    again = client.post(f"/hospital/visits/{visit}/settle", json={}, auth=auth)
+    assert again.status_code == 200 and again.json()["status"] == "settled"
+    statuses = [s["status"] for s in client.get(f"/hospital/visits/{visit}/settlements",
+                                                 auth=auth).json()]  # fmt: skip
+    assert statuses == ["reversed", "settled"]
