@@ -111,6 +111,12 @@ def card(card_no: str, db: DatabaseDep, clock: ClockDep, _: CardConsumer):
     return _run(db, clock, lambda b: _card(b.card(card_no)))
 
 
+@router.get("/cards/{card_no}/check", response_model=sc.CardPublic)
+def check(card_no: str, db: DatabaseDep, clock: ClockDep, _: CardConsumer):
+    """The card if it may be accepted; 403 naming why not (blacklist, expiry)."""
+    return _run(db, clock, lambda b: _card(b.check_card(card_no)))
+
+
 @router.get("/cards/{card_no}/events", response_model=list[sc.CardEventPublic])
 def events(card_no: str, db: DatabaseDep, clock: ClockDep, _: BureauCaller):
     return _run(

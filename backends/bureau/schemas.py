@@ -100,11 +100,12 @@ class CardPublic(BaseModel):
     status_name: str
     collected: bool
     issue_date: dt.date
-    expiry_date: dt.date
+    expiry_date: dt.date = Field(description="the last day the card is valid (as on the chip)")
     temp_loss_until: dt.datetime | None
     reissue_ordered: bool
     replaced_by: str | None
     blacklisted: bool
+    expired: bool = Field(description="today is after expiry_date")
 
 
 class TemporaryLossReport(BaseModel):

@@ -30,6 +30,7 @@ from backends.bureau.settings import BureauSettings
 from backends.bureau.status import BLACKLISTED, TRANSITIONS, CardStatus, refusal
 from backends.core.errors import Conflict, DomainError, Forbidden, NotFound
 from card_os import codecs
+from card_os.ssse.personalise import card_expiry
 
 Clock = Callable[[], dt.datetime]
 
@@ -98,6 +99,7 @@ class CardView:
     reissue_ordered: bool
     replaced_by: str | None
     blacklisted: bool
+    expired: bool  # today is after expiry_date (the last valid day)
 
 
 def validate_certno(certno: str) -> str:
@@ -264,7 +266,8 @@ class BureauService:
             status=int(CardStatus.SEALED),
             collected=False,
             issue_date=now.date(),
-            expiry_date=_add_years(now.date(), self.settings.card_valid_years),
+            # The chip's 卡有效期 by the same rule (the last valid day, card-spec §1.3).
+            expiry_date=card_expiry(now.date(), self.settings.card_valid_years),
             query_pw_salt=salt,
             # Query password starts as the last 6 characters of the card number (§3.7).
             query_pw_hash=_hash_password(salt, card_no[-6:]),
@@ -408,8 +411,20 @@ class BureauService:
         return [(no, status) for no, status in rows]
 
     def check_card(self, card_no: str) -> CardView:
-        """The card as a reader or hospital sees it; `blacklisted` says whether to refuse it."""
-        return self.card(card_no)
+        """The card if a reader or hospital may accept it; 403 when it is on the blacklist or
+        past its expiry date (the last valid day, as on the chip)."""
+        view = self.card(card_no)
+        if view.blacklisted:
+            raise Forbidden(
+                f"card {card_no} is on the bureau's blacklist (status {view.status} "
+                f"{view.status_name})"
+            )
+        if view.expired:
+            raise Forbidden(
+                f"card {card_no} expired: valid until {view.expiry_date.isoformat()}; "
+                "a replacement card is needed"
+            )
+        return view
 
     # ---- temporary cards -----------------------------------------------------------------
 
@@ -631,6 +646,7 @@ class BureauService:
             reissue_ordered=card.reissue_ordered,
             replaced_by=card.replaced_by,
             blacklisted=status in BLACKLISTED,
+            expired=self.clock().date() > card.expiry_date,
         )
 
     def _person_or_none(self, certno: str) -> Person | None:
@@ -747,10 +763,3 @@ class BureauService:
 def _check_password(password: str) -> None:
     if not (isinstance(password, str) and password.isdigit() and 6 <= len(password) <= 12):
         raise DomainError("a query password has 6 to 12 digits")
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)

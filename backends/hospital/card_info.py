@@ -7,6 +7,7 @@ card (03 needs the card identification code, which the reader output carries).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from backends.core.errors import DomainError
@@ -23,6 +24,7 @@ class Credential:
     cert_no: str
     card_sn: str = ""
     card_no: str | None = None
+    expiry: dt.date | None = None  # 卡有效期 read from the chip: the last valid day
 
 
 def from_reader_output(text: str) -> Credential:
@@ -41,7 +43,11 @@ def from_reader_output(text: str) -> Credential:
         raise DomainError(
             "card_info field 4 (卡识别码) must be 32 characters starting with field 1"
         )
-    return Credential("03", card_no, card_sn, card_no)
+    try:
+        expiry = dt.datetime.strptime(parts[8], "%Y%m%d").date()
+    except ValueError:
+        raise DomainError("card_info field 9 (卡有效期) must be a date YYYYMMDD") from None
+    return Credential("03", card_no, card_sn, card_no, expiry)
 
 
 def from_number(cert_type: str, cert_no: str, card_sn: str = "") -> Credential:

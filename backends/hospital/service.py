@@ -87,20 +87,18 @@ class ChargeItem:
 
 
 def bureau_card_check(database: Database, clock: Clock) -> CardCheck:
-    """Refuse a card the bureau blacklists; a card the bureau does not know passes."""
+    """Refuse a card the bureau's card check refuses (blacklisted or expired, 403); a card the
+    bureau does not know passes."""
 
     def check(card_no: str) -> None:
-        def look(session: Session) -> tuple[bool, int] | None:
+        def look(session: Session) -> None:
             try:
                 # Linked, so that a lapse applied by this read reaches the bank as well.
-                view = linked_services(session, clock)[0].card(card_no)
+                linked_services(session, clock)[0].check_card(card_no)
             except NotFound:
                 return None
-            return view.blacklisted, view.status
 
-        found = database.run(look)
-        if found is not None and found[0]:
-            raise Forbidden(f"card {card_no} is on the bureau's blacklist (status {found[1]})")
+        database.run(look)
 
     return check
 
@@ -136,6 +134,13 @@ class HisService:
     ) -> HisVisit:
         """1101 then 2201: the patient gets a visit number and the platform's mdtrt_id."""
         check_med_type(med_type)
+        today = self.clock().date()
+        if credential.expiry is not None and credential.expiry < today:
+            # The chip's 卡有效期 is the last valid day (docs/http-api.md, "Card validity").
+            raise Forbidden(
+                f"card {credential.card_no} expired: the chip says valid until "
+                f"{credential.expiry.isoformat()}; a replacement card is needed"
+            )
         if credential.card_no and self.card_check is not None:
             self.card_check(credential.card_no)
         info = self._call(

@@ -79,11 +79,19 @@ def card_id_bytes(region: str, card_bytes: bytes) -> bytes:
     return codecs.encode_region(region) + RID + card_bytes
 
 
-def _add_years(day: dt.date, years: int) -> dt.date:
+def card_expiry(issued: dt.date, years: int) -> dt.date:
+    """卡有效期 of a formal card: the last day it is valid, the day before the ``years``-th
+    anniversary of ``issued`` (card-spec §1.3, EF05 tag 06: issue 20211203, expiry 20311202).
+
+    The bureau records the same date (backends/bureau), so chip and record agree; a card is
+    expired from the day after. A card issued on 29 February has its anniversary on 1 March
+    (valid up to 28 February). One rule for both sides: docs/http-api.md, "Card validity".
+    """
     try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+        anniversary = issued.replace(year=issued.year + years)
+    except ValueError:  # 29 February in a common year
+        anniversary = dt.date(issued.year + years, 3, 1)
+    return anniversary - dt.timedelta(days=1)
 
 
 def _records(layout: EfLayout, values: dict[str, Any], pad: int) -> list[str]:
@@ -222,7 +230,7 @@ def build_card_image(holder: Holder, profile: IssuerProfile, p: Personalisation)
     if p.kind == "temporary":
         expiry = p.issued + dt.timedelta(days=profile.temporary_validity_days)
     else:
-        expiry = _add_years(p.issued, profile.formal_validity_years) - dt.timedelta(days=1)
+        expiry = card_expiry(p.issued, profile.formal_validity_years)
     ids = profile.key_ids
     gen3 = profile.generation == 3
     guards = set(profile.pin.guards)

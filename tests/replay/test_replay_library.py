@@ -12,12 +12,6 @@ from emulator.replay.loader import load_scenario
 LIBRARY = Path(__file__).resolve().parents[2] / "scenarios" / "library"
 FILES = sorted(LIBRARY.glob("*.yaml"))
 
-#: Scenarios that fail today for a missing back-end capability (listed in docs/scenarios.md);
-#: strict, so the day the capability arrives this test says to remove the entry.
-BACKEND_GAPS = {
-    "expired-card": "neither the HIS nor the bureau's card check refuses an expired card",
-}
-
 
 def test_the_library_covers_the_situations_of_the_issue() -> None:
     names = {f.stem for f in FILES}
@@ -36,10 +30,6 @@ def test_scenario_passes_against_the_emulator(path: Path) -> None:
         for r in report.results
         if r.verdict != PASS
     ]
-    if scenario.name in BACKEND_GAPS:
-        assert failures, f"{scenario.name} passes now: remove it from BACKEND_GAPS"
-        assert all(verdict == "fail" for _, _, verdict, _ in failures)
-        pytest.xfail(BACKEND_GAPS[scenario.name])
     assert not failures, failures
     assert report.scenario.steps and len(report.results) == len(report.scenario.steps)
 

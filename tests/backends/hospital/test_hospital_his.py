@@ -338,3 +338,33 @@ def test_a_lost_settlement_answer_gives_its_msgid_over_http_and_is_reversed(
     statuses = [s["status"] for s in client.get(f"/hospital/visits/{visit}/settlements",
                                                  auth=auth).json()]  # fmt: skip
     assert statuses == ["reversed", "settled"]
+
+
+def test_card_past_its_expiry_is_refused_by_the_bureaus_check(database, clock, his):
+    card_info = bureau_card(database, clock)  # issued 2 March 2026: valid until 1 March 2036
+    card_no, card_sn = card_info.split("|")[2:4]
+    clock.now = dt.datetime(2036, 3, 1, 23, 0)  # the last valid day
+    assert his.register(from_number("03", card_no, card_sn), "内科", "王医生").status == "open"
+    clock.now = dt.datetime(2036, 3, 2, 8, 0)
+    with pytest.raises(Forbidden, match="expired: valid until 2036-03-01"):
+        his.register(from_number("03", card_no, card_sn), "内科", "王医生")
+
+
+def test_card_whose_chip_says_it_expired_is_refused_before_any_platform_call(his, client):
+    """The chip's 卡有效期 (field 9) counts even for a card the bureau does not know."""
+    body = "50010219880808123"
+    cert = body + citizen_id_check_digit(body)
+    fields = ["500100", cert, "A00000019", "500100" + "0" * 26, "孙八", "00" * 13, "3.00",
+              "20160301", "20260228", "000000000000", ""]  # fmt: skip
+    card_info = "".join(f"{f}|" for f in fields)
+    with pytest.raises(Forbidden, match="expired: the chip says valid until 2026-02-28"):
+        his.register(from_reader_output(card_info), "内科", "王医生")
+    answer = client.post(
+        "/hospital/visits",
+        json={"card_info": card_info, "dept_name": "内科", "dr_name": "王"},
+        auth=credentials(HOSPITAL),
+    )
+    assert answer.status_code == 403 and "expired" in answer.json()["detail"]
+    bad_date = card_info.replace("20260228", "20261399")
+    with pytest.raises(DomainError, match=r"field 9 \(卡有效期\)"):
+        from_reader_output(bad_date)
