@@ -106,6 +106,11 @@ class SlotBridge:
                     flags.wake.clear()
                     continue
                 self._serve(sock)
+                if not flags.stop.is_set() and flags.inserted.is_set():
+                    # The connection dropped under us (vpcd error, pcscd restart, mute card).
+                    # Reconnecting at once can land before vpcd has finished tearing the old
+                    # one down, and vpcd then leaves the new connection unanswered.
+                    flags.wake.wait(self._backoff.settle)
         finally:
             if self._listener is not None:
                 self._listener.close()

@@ -12,10 +12,12 @@ _POLL_SECONDS = 0.2
 
 @dataclass(frozen=True)
 class Backoff:
-    """Exponential reconnect delays: first, doubling up to `maximum`."""
+    """Exponential reconnect delays: first, doubling up to `maximum`; `settle` is the pause
+    after a lost connection before the first attempt."""
 
     first: float = 0.05
     maximum: float = 2.0
+    settle: float = 1.0
 
     def delays(self) -> list[float]:
         """The sequence of delays until the cap (then the cap repeats)."""

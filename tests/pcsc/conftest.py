@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from pcsc_helpers import WAIT, RunningServe
+from pcsc_helpers import SSCARD, WAIT, RunningServe
 
 from emulator.pcsc import wait_for_card
 from emulator.vpcd.pcscd import PcscStack, slot_lock
 
 EMV_REQUIREMENT = "emv==1.0.14"
-SSCARD = [sys.executable, "-c", "from emulator.cli import main; main()"]
 
 
 def _cache_dir() -> Path:

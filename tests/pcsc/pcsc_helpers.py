@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from emulator.pcsc import wait_for_card
 from emulator.vpcd import Endpoint, ServedCard, SlotBridge
 
 READERS = ("Virtual PCD 00 00", "Virtual PCD 00 01")
+#: The `sscard` command line of this interpreter.
+SSCARD = [sys.executable, "-c", "from emulator.cli import main; main()"]
 WAIT = 15.0
 
 

@@ -157,4 +157,4 @@ def test_a_mute_card_is_a_transport_error_and_comes_back_unpowered() -> None:
         assert wait_for_card(READERS[0], present=True, timeout=WAIT)
         with PcscTransport(0) as again:
             assert again.transmit(bytes.fromhex("00B0000000")) == b"\x90\x00"
-        assert bridge.connections == 2
+        assert bridge.connections >= 2

@@ -12,7 +12,7 @@ from emulator.vpcd import Backoff, Control, Endpoint, SlotBridge, TrivialRespond
 from emulator.vpcd.framing import FrameReader, encode_frame
 from emulator.vpcd.responder import TRIVIAL_ATR
 
-FAST = Backoff(first=0.01, maximum=0.05)
+FAST = Backoff(first=0.01, maximum=0.05, settle=0.01)
 WAIT = 10.0
 
 
