@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import statistics
 
@@ -14,7 +15,9 @@ from emulator.load.calibrate import calibrate, fit_lognormal, measure, write_pro
 from emulator.load.full import FullRefused, check_size, run_full
 from emulator.load.model import run_model
 from emulator.load.profile import Fault, LoadProfile, load_profile
+from emulator.load.real_system import READER_MODES, RealSystem
 from emulator.load.summary import invariants
+from emulator.reader.terminal import read_card_bas
 
 runner = CliRunner()
 
@@ -152,3 +155,21 @@ def test_calibrate_command_writes_the_profile(tmp_path):
     assert "2207" in result.output
     assert load_profile(str(out)).services.platform["2207"].kind == "lognormal"
     assert measure(load_profile("hospital-morning"), samples=3).samples["2207"]
+
+
+def test_hsm_reader_mode_reads_cards_through_the_hsm_fallback():
+    run = run_full(small_hospital(), seed=2, hours=0.3, reader_mode="hsm")
+    assert run.visits > 0 and len(run.measured.samples["card_read"]) == run.visits
+    assert all(c.holds for c in run.checks)
+    with pytest.raises(ValueError, match="reader mode"):
+        run_full(small_hospital(), seed=2, hours=0.3, reader_mode="bogus")
+    # The terminal really falls back to the HSM two-step: this reader has no PSAM.
+    for mode in READER_MODES:
+        system = RealSystem(
+            region="440300", hospitals=1, patients=1, cross_patients=0, seed=1,
+            clock=lambda: dt.datetime(2026, 3, 2), reader_mode=mode,
+        )  # fmt: skip
+        try:
+            assert read_card_bas(system.local[0].reader, 1, system.hsm).mode == mode
+        finally:
+            system.close()
