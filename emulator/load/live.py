@@ -39,6 +39,7 @@ from emulator.load.metrics import RunMetrics, bucket_of
 from emulator.load.model import bins_for
 from emulator.load.profile import LoadProfile
 from emulator.load.summary import Invariant
+from emulator.population import mask_id
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 DEFAULT_HOSPITAL = ("H44030000001", "440300")  # a demo hospital of `sscard backends serve`
@@ -152,6 +153,8 @@ def prepare(platform: Platform, people: list[str]) -> tuple[list[str], list[str]
     region = platform.caller.region
     for certno in people:
         found = platform.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": certno}})
+        if not found.get("insuinfo") or "psn_no" not in found.get("baseinfo", {}):
+            raise LiveError(f"1101 for {mask_id(certno)}: the answer has no baseinfo/insuinfo")
         insurance = found["insuinfo"][0]
         insutypes.add(insurance["insutype"])
         if insurance["insuplc_admdvs"][:2] == region[:2]:
