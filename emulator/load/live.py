@@ -41,7 +41,7 @@ from emulator.load.profile import LoadProfile
 from emulator.load.summary import Invariant
 from emulator.population import mask_id
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_BASE_URL = "http://127.0.0.1:8600"  # where `sscard backends serve` listens
 DEFAULT_HOSPITAL = ("H44030000001", "440300")  # a demo hospital of `sscard backends serve`
 OUTPATIENT_CLR_TYPE = "11"
 OUTCOME_COUNTER = {"settled": "settled", "timeouts": "timeouts", "failed": "failed"}
