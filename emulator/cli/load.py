@@ -45,6 +45,15 @@ COMPARE_FIGURES = (
 )
 
 
+def _profile_or_exit(source: str) -> LoadProfile:
+    """The profile named or at `source`; a clear message and exit code 2 otherwise."""
+    try:
+        return load_profile(source)
+    except ProfileError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
 @app.command("profiles")
 def profiles() -> None:
     """List the shipped load profiles."""
@@ -73,11 +82,7 @@ def run(
     ),
 ) -> None:
     """Run a profile (`model` fidelity by default) and print its figures."""
-    try:
-        prof = load_profile(profile)
-    except ProfileError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    prof = _profile_or_exit(profile)
     if scale <= 0:
         console.print("[red]--scale must be positive[/red]")
         raise typer.Exit(2)
@@ -252,11 +257,7 @@ def live(
     allow_remote: bool = typer.Option(False, help="allow a base URL that is not loopback"),
 ) -> None:
     """Drive a live HTTP service with the profile through Locust; report like a simulation."""
-    try:
-        prof = load_profile(profile)
-    except ProfileError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    prof = _profile_or_exit(profile)
     options = LiveOptions(
         base_url=base_url,
         compress=compress,
@@ -305,11 +306,7 @@ def capacity(
     seed: int = typer.Option(1),
 ) -> None:
     """The fewest servers per platform that keep the p99 at peak within the target."""
-    try:
-        prof = load_profile(profile)
-    except ProfileError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    prof = _profile_or_exit(profile)
     window = peak_window(prof)
     table = Table(
         "platform",
@@ -348,11 +345,7 @@ def replicate(
     ray: str = typer.Option("local", help="'local' or a Ray cluster address"),
 ) -> None:
     """Replications on Ray: mean and 95% confidence interval of each figure."""
-    try:
-        prof = load_profile(profile)
-    except ProfileError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    prof = _profile_or_exit(profile)
     totals = replicate_on_ray(
         prof, seeds=range(1, replications + 1), scale=scale, hours=hours, address=ray
     )
