@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from bank_world import CREDENTIALS
 from fastapi.testclient import TestClient
+from service_world import CREDENTIALS
 
 from backends.bank.issuer_host import IssuerHost
 from backends.bank.linked import linked_services

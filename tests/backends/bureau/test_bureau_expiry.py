@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from bureau_world import CREDENTIALS
 from fastapi.testclient import TestClient
+from service_world import CREDENTIALS
 
 from backends.bureau.service import BureauService
 from backends.core.db import Database

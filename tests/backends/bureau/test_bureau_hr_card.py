@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
-from bureau_world import CREDENTIALS, ManualClock
 from fastapi.testclient import TestClient
+from service_world import CREDENTIALS, ManualClock
 
 from backends.bureau.hr import GET_CHALLENGE, HrService
 from backends.bureau.service import BureauService

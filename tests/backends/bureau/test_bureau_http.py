@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from bureau_world import CREDENTIALS, ManualClock
 from fastapi.testclient import TestClient
+from service_world import CREDENTIALS, ManualClock
 
 from backends.bank.linked import linked_services
 from backends.core.db import Database

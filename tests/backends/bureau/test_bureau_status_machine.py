@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bureau_world import ManualClock
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from service_world import ManualClock
 
 from backends.bureau.service import BureauService
 from backends.core.db import Database

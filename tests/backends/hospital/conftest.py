@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from his_world import _BACKENDS, OTHER_HOSPITAL, PACKAGES, ManualClock, empty_postgres, his_for
+from his_world import ENGINES, OTHER_HOSPITAL, PACKAGES, ManualClock, empty_postgres, his_for
 
 from backends.core.auth import InstitutionService
 from backends.core.db import Database
@@ -25,7 +25,7 @@ def clock() -> ManualClock:
     return ManualClock(dt.datetime(2026, 3, 2, 8, 30, 0))
 
 
-@pytest.fixture(params=_BACKENDS)
+@pytest.fixture(params=ENGINES)
 def database(request: pytest.FixtureRequest) -> Iterator[Database]:
     if request.param == "sqlite":
         db = Database("sqlite://")

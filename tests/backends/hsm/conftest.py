@@ -8,14 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from hsm_world import CREDENTIALS, ManualClock
+from service_world import ManualClock, app_client, institutions_database
 
-from backends.core.auth import InstitutionService
 from backends.core.db import Database
-from backends.core.settings import Settings
 
 PACKAGES = ["hsm"]
-_BACKENDS = ["sqlite"]  # the HSM keeps no state: no PostgreSQL variant
 
 
 @pytest.fixture
@@ -23,24 +20,14 @@ def clock() -> ManualClock:
     return ManualClock(dt.datetime(2026, 3, 1, 9, 0, 0))
 
 
-@pytest.fixture(params=_BACKENDS)
+# The HSM keeps no state: no PostgreSQL variant.
+@pytest.fixture(params=["sqlite"])
 def database(request: pytest.FixtureRequest) -> Iterator[Database]:
-    db = Database("sqlite://")
-    db.create_all(PACKAGES)
-    with db.transaction() as session:
-        registry = InstitutionService(session)
-        for kind, (code, secret) in CREDENTIALS.items():
-            registry.register(code, kind, f"test {kind}", secret, "500100")
+    db = institutions_database(request.param, "sscard_test_hsm", PACKAGES)
     yield db
     db.dispose()
 
 
 @pytest.fixture
 def client(database: Database, clock: ManualClock) -> Iterator[TestClient]:
-    from backends.core.app import create_app
-
-    settings = Settings(seed_demo=False, create_tables=False)
-    app = create_app(settings, database, packages=PACKAGES)
-    app.state.clock = clock
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        yield test_client
+    yield from app_client(database, clock, PACKAGES)

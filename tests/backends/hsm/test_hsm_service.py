@@ -7,7 +7,7 @@ import random
 
 import pytest
 from fastapi.testclient import TestClient
-from hsm_world import CREDENTIALS
+from service_world import CREDENTIALS
 
 from backends.core.errors import DomainError
 from backends.hsm.service import HsmService
