@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import NoReturn
 import pytest
 from pcsc_helpers import SSCARD, WAIT, RunningServe
 
-from emulator.pcsc import wait_for_card
+from emulator.pcsc import PcscError, PcscTransport, wait_for_card
 from emulator.vpcd.pcscd import PcscStack, slot_lock
 
 EMV_REQUIREMENT = "emv==1.0.14"
@@ -92,7 +93,7 @@ def serving(image: Path, slot: int, trace: Path) -> Iterator[RunningServe]:
     )
     card = RunningServe(image=image, trace=trace, slot=slot, process=process)
     try:
-        if not wait_for_card(card.reader, present=True, timeout=WAIT):
+        if not wait_for_card(card.reader, present=True, timeout=WAIT) or not _answers(card.reader):
             process.kill()
             pytest.fail(f"the served card never appeared:\n{process.communicate()[0]}")
         yield card
@@ -101,6 +102,27 @@ def serving(image: Path, slot: int, trace: Path) -> Iterator[RunningServe]:
             process.kill()
             process.wait()
         wait_for_card(card.reader, present=False, timeout=WAIT)
+
+
+def _answers(reader: str) -> bool:
+    """Whether a PC/SC client can power the card and read its ATR, within WAIT seconds.
+
+    pcscd can report a card present a moment before vpcd lets a client connect to it (seen
+    after a card in the same slot was just removed); clients started by the tests must not
+    race that.
+    """
+    deadline = time.monotonic() + WAIT
+    while True:
+        transport = PcscTransport(reader)
+        try:
+            transport.connect()
+            return True
+        except PcscError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        finally:
+            transport.disconnect()
 
 
 def _copy(image: Path, directory: Path) -> Path:
