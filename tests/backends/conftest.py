@@ -1,21 +1,7 @@
 """Fixtures of the back-end tests (medical platform and core): a real database, SQLite always
 and PostgreSQL too when SSCARD_PG_URL is set; after every test the ledgers must balance."""
 
-# ruff: noqa: E402
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-# Under pytest, /work/main/tests is on sys.path, so the test directories tests/backends/<name>
-# would shadow the real `backends` package as a namespace package (and hide, for example,
-# backends.bureau.router). Put the project root first and drop a shadow imported earlier.
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-if getattr(sys.modules.get("backends"), "__file__", "") is None:
-    for _name in [n for n in sys.modules if n == "backends" or n.startswith("backends.")]:
-        del sys.modules[_name]
 
 import datetime as dt
 from collections.abc import Callable, Iterator

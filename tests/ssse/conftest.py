@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import random
-import sys
-from pathlib import Path
 
 import pytest
 from ssse_support import ISSUED, REGION, Made, MakeCard, Terminal
@@ -14,13 +12,6 @@ from card_os.ssse.personalise import Personalisation, build_card_image
 from card_os.ssse.profile import IssuerProfile
 from emulator.population import make_cardholder
 from emulator.transport import InProcessTransport
-
-# With the editable install, `tests/` on sys.path (rootdir conftest) lets the test folders
-# tests/backends/... shadow the real packages as namespace packages. Until pyproject sets
-# `pythonpath = ["."]` for pytest, put the repository root first for these tests.
-_ROOT = str(Path(__file__).resolve().parents[2])
-if sys.path[0] != _ROOT:
-    sys.path.insert(0, _ROOT)
 
 
 @pytest.fixture
