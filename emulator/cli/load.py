@@ -8,13 +8,19 @@ import time
 from pathlib import Path
 
 import typer
+import yaml
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from emulator.load.calibrate import calibrate, write_profile
 from emulator.load.capacity import peak_window, search_province
-from emulator.load.distributed import confidence_interval, replicate_on_ray, run_sharded_on_ray
+from emulator.load.distributed import (
+    confidence_interval,
+    replicate_on_ray,
+    run_sharded_on_ray,
+    sweep_on_ray,
+)
 from emulator.load.full import FullRefused, check_size, full_report, run_full
 from emulator.load.live import (
     DEFAULT_BASE_URL,
@@ -362,6 +368,48 @@ def replicate(
             if len(values) == len(totals):
                 mean, low, high = confidence_interval(values)
                 table.add_row(f"{kind} {figure}", f"{mean:.4g}", f"{low:.4g}", f"{high:.4g}")
+    console.print(table)
+
+
+SWEEP_FIGURES = ("settled", "timeouts", "reversals", "p99", "peak_utilisation")
+
+
+@app.command("sweep")
+def sweep(
+    profile: str = typer.Argument(..., help="a shipped profile name or a YAML file"),
+    field: str = typer.Option(
+        ..., "--set", help="dotted profile field, e.g. provinces.0.platform_servers"
+    ),
+    values: str = typer.Option(..., help="comma-separated values for the field"),
+    kind: str = typer.Option("platform", help="which institutions' totals to show"),
+    replications: int = typer.Option(3, min=1, help="seeds 1..N per value"),
+    scale: float = typer.Option(0.01),
+    hours: float | None = typer.Option(None),
+    ray: str = typer.Option("local", help="'local' or a Ray cluster address"),
+) -> None:
+    """A parameter sweep on Ray: the mean of each figure for every value of one field."""
+    prof = _profile_or_exit(profile)
+    parsed = [yaml.safe_load(v) for v in values.split(",") if v.strip()]
+    try:
+        results = sweep_on_ray(
+            prof,
+            path=field,
+            values=parsed,
+            seeds=range(1, replications + 1),
+            scale=scale,
+            hours=hours,
+            address=ray,
+        )
+    except ProfileError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    table = Table(field, *(f"{kind} {f} (mean)" for f in SWEEP_FIGURES), title=prof.name)
+    for value, totals in results:
+        row = [str(value)]
+        for figure in SWEEP_FIGURES:
+            seen = [t[kind][figure] for t in totals if t.get(kind, {}).get(figure) is not None]
+            row.append(f"{confidence_interval(seen)[0]:.4g}" if seen else "")
+        table.add_row(*row)
     console.print(table)
 
 

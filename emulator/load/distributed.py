@@ -2,7 +2,8 @@
 
 Every Ray process of a local instance is bound to 127.0.0.1. Shards split a run by
 province (see `emulator.load.model` for why that decomposition is exact); replications run
-the same profile with different seeds, for confidence intervals.
+the same profile with different seeds, for confidence intervals; sweeps run them for each
+value of one profile field.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterator, Sequence
 
 from emulator.load.metrics import RunMetrics
 from emulator.load.model import run_model
-from emulator.load.profile import LoadProfile
+from emulator.load.profile import LoadProfile, with_value
 from emulator.load.summary import run_summary
 
 LOCAL = "local"
@@ -89,6 +90,26 @@ def replicate_on_ray(
         task = ray.remote(_replication_task)
         payload = profile.model_dump_json()
         return ray.get([task.remote(payload, seed, scale, hours) for seed in seeds])
+
+
+def sweep_on_ray(
+    profile: LoadProfile,
+    *,
+    path: str,
+    values: Sequence[object],
+    seeds: Sequence[int],
+    scale: float,
+    hours: float | None,
+    address: str = LOCAL,
+) -> list[tuple[object, list[dict]]]:
+    """For each value of the field at `path`, the totals of each seed: every run in parallel."""
+    variants = [(value, with_value(profile, path, value).model_dump_json()) for value in values]
+    with ray_session(address) as ray:
+        task = ray.remote(_replication_task)
+        pending = [
+            [task.remote(payload, seed, scale, hours) for seed in seeds] for _, payload in variants
+        ]
+        return [(value, ray.get(runs)) for (value, _), runs in zip(variants, pending, strict=True)]
 
 
 def confidence_interval(values: Sequence[float], z: float = 1.96) -> tuple[float, float, float]:

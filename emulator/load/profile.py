@@ -204,6 +204,40 @@ def parse_profile(text: str, origin: str = "<profile>") -> LoadProfile:
         raise ProfileError(f"{origin}: {problems}") from exc
 
 
+def with_value(profile: LoadProfile, path: str, value: object) -> LoadProfile:
+    """A copy of `profile` with the field at dotted `path` (e.g. `provinces.0.platform_servers`,
+    `behaviour.timeout`, `services.platform.2207.mean`) set to `value`, validated again."""
+    data = profile.model_dump()
+    node: object = data
+    parts = path.split(".")
+    for depth, part in enumerate(parts):
+        here = ".".join(parts[: depth + 1])
+        last = depth == len(parts) - 1
+        if isinstance(node, dict):
+            if part not in node:
+                raise ProfileError(f"{here}: no such field in profile {profile.name}")
+            if last:
+                node[part] = value
+            else:
+                node = node[part]
+        elif isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ProfileError(f"{here}: no such element (the list has {len(node)})")
+            if last:
+                node[int(part)] = value
+            else:
+                node = node[int(part)]
+        else:
+            raise ProfileError(f"{here}: {'.'.join(parts[:depth])} has no fields")
+    try:
+        return LoadProfile.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ProfileError(f"{path}={value!r}: {problems}") from exc
+
+
 def shipped_profiles() -> list[str]:
     folder = resources.files("emulator.load") / "profiles"
     return sorted(

@@ -1,4 +1,4 @@
-"""Shards and replications on a local Ray instance (bound to 127.0.0.1)."""
+"""Shards, replications and sweeps on a local Ray instance (bound to 127.0.0.1)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from emulator.load.distributed import (
     ray_session,
     replicate_on_ray,
     run_sharded_on_ray,
+    sweep_on_ray,
 )
 from emulator.load.model import run_model
-from emulator.load.profile import load_profile
+from emulator.load.profile import ProfileError, load_profile, parse_profile, with_value
 from emulator.load.runner import shard_plan
 
 pytest.importorskip("ray")
@@ -43,3 +44,33 @@ def test_replications_differ_by_seed_and_give_an_interval(local_ray):
     mean, low, high = confidence_interval(arrivals)
     assert low < mean < high
     assert min(arrivals) <= mean <= max(arrivals)
+
+
+def test_sweep_runs_every_value_and_more_servers_mean_less_waiting(local_ray):
+    data = load_profile("hospital-morning").model_dump()
+    data["provinces"][0].update(settlements_per_day=80000, counters_per_hospital=150)
+    data["faults"] = []
+    profile = parse_profile(json.dumps(data))
+    results = sweep_on_ray(
+        profile,
+        path="provinces.0.platform_servers",
+        values=[1, 8],
+        seeds=[1, 2],
+        scale=1.0,
+        hours=2.0,
+    )
+    assert [value for value, _ in results] == [1, 8]
+    crowded, roomy = ([t["platform"]["p99"] for t in totals] for _, totals in results)
+    assert len(crowded) == len(roomy) == 2
+    assert max(roomy) < min(crowded)
+
+
+def test_sweep_names_a_field_that_does_not_exist():
+    profile = load_profile("hospital-morning")
+    with pytest.raises(ProfileError, match=r"provinces\.0\.servers: no such field"):
+        with_value(profile, "provinces.0.servers", 3)
+    with pytest.raises(ProfileError, match=r"provinces\.5: no such element"):
+        with_value(profile, "provinces.5.platform_servers", 3)
+    with pytest.raises(ProfileError, match="platform_servers"):
+        with_value(profile, "provinces.0.platform_servers", 0)
+    assert with_value(profile, "behaviour.timeout", 5).behaviour.timeout == 5
