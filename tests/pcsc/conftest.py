@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from pcsc_helpers import SSCARD, WAIT, RunningServe
+from pcsc_helpers import READERS, SSCARD, WAIT, RunningServe
 
 from emulator.pcsc import PcscError, PcscTransport, wait_for_card
 from emulator.vpcd.pcscd import PcscStack, slot_lock
@@ -85,6 +85,10 @@ def card_images(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
 @contextmanager
 def serving(image: Path, slot: int, trace: Path) -> Iterator[RunningServe]:
     """`sscard card serve IMAGE --slot SLOT --trace TRACE` until the block ends."""
+    # A card process that just stopped can still look present until vpcd notices; a new
+    # card must not be taken for it.
+    if not wait_for_card(READERS[slot], present=False, timeout=WAIT):
+        pytest.fail(f"{READERS[slot]} still holds a card from an earlier test")
     process = subprocess.Popen(
         [*SSCARD, "card", "serve", str(image), "--slot", str(slot), "--trace", str(trace)],
         stdout=subprocess.PIPE,

@@ -37,6 +37,8 @@ def test_two_cards_signals_remove_insert_and_sigint_saves(
             assert wait_for_card(reader, present=True, timeout=WAIT), f"{reader} still empty"
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=WAIT)
+        for reader in READERS:
+            assert wait_for_card(reader, present=False, timeout=WAIT), f"{reader} kept its card"
     finally:
         if process.poll() is None:
             process.kill()
