@@ -122,20 +122,7 @@ def run(
         )
         _finish(build_report(meta, metrics), report)
         return
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[clock]}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        total = (hours or prof.hours) * 3600
-        task = bar.add_task(f"simulating {prof.name}", total=total, clock="")
-
-        def tick(now: float, until: float) -> None:
-            bar.update(task, completed=now, clock=f"sim {now / 3600:6.2f} h / {until / 3600:.2f} h")
-
+    with _sim_progress(prof, hours, f"simulating {prof.name}") as tick:
         metrics, meta = run_profile(
             prof, seed=seed, scale=scale, hours=hours, shards=plan, progress=None if plan else tick
         )
@@ -182,6 +169,7 @@ def _run_full(
 
 @contextlib.contextmanager
 def _sim_progress(prof: LoadProfile, hours: float | None, title: str):  # type: ignore[no-untyped-def]
+    """A live progress bar in simulated time; yields the callback the simulation ticks."""
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
