@@ -288,26 +288,16 @@ class FullProvinceModel(ProvinceModel):
         self.platform.release()
 
     def _full_reverse(self, visit: RealVisit, *, applied: bool):
-        """2601 until the platform answers (as the model's reversal, with the real call)."""
-        env = self.env
-        series = self.platform_series
-        series.count("reversals_pending", self._bin())
-        while _any_active(self.platform_faults, env.now):
-            yield env.timeout(self.retry_interval)
-        slot = self.platform.acquire()
-        if slot is not None:
-            yield slot
-        took, _result = reverse(
-            self.system, visit.hospital, visit.settle_msgid, visit.psn_no, visit.insuplc
-        )
-        self.measured.add(REVERSAL_INFNO, took)
-        series.busy[self._bin()] += took
-        yield env.timeout(took)
-        self.platform.release()
-        b = self._bin()
-        series.count("reversals_pending", b, -1)
-        if applied:
-            series.count("reversals", b)
+        """The model's reversal, with the real 2601 as its service."""
+
+        def perform() -> float:
+            took, _result = reverse(
+                self.system, visit.hospital, visit.settle_msgid, visit.psn_no, visit.insuplc
+            )
+            self.measured.add(REVERSAL_INFNO, took)
+            return took
+
+        return self._reverse(applied=applied, perform=perform)
 
 
 @dataclass

@@ -263,8 +263,11 @@ class ProvinceModel:
         series.counters["settled"][b] += 1
         return "settled"
 
-    def _reverse(self, *, applied: bool):
-        """Send 2601 until the platform answers; counts a reversal once it is done."""
+    def _reverse(self, *, applied: bool, perform: Sampler | None = None):
+        """Send 2601 until the platform answers; counts a reversal once it is done.
+
+        `perform` does the reversal and returns its service time (default: sampled).
+        """
         env = self.env
         series = self.platform_series
         series.count("reversals_pending", self._bin())
@@ -273,7 +276,7 @@ class ProvinceModel:
         slot = self.platform.acquire()
         if slot is not None:
             yield slot
-        took = self.reversal_time()
+        took = (perform or self.reversal_time)()
         series.busy[self._bin()] += took
         yield env.timeout(took)
         self.platform.release()
